@@ -1,0 +1,83 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10: pyenv selects it from .python-version (a bare python3.10 may not exist).
+export PYENV_VERSION ?= $(shell cat .python-version)
+PYTHON_FOR_VENV ?= $(shell if command -v pyenv >/dev/null 2>&1; then echo "pyenv exec python"; else echo python3.10; fi)
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+MODEL := bot/models/current.tar.gz
+TRAINING_INPUTS := bot/config.yml bot/domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null)
+
+# Embedded defaults: everything on loopback, SQLite, one process each. Override from the environment.
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT ?= 5000
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export TRACKER_DIALECT ?= sqlite
+export TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export SANIC_HOST ?= 127.0.0.1
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
+# Rasa's anonymous telemetry would try to reach the internet; keep it off.
+export RASA_TELEMETRY_ENABLED ?= false
+
+.PHONY: help run test venv model validate test-stories unit eval bench cross-validate clean
+
+help:
+	@echo "make run    set up (first time), train if needed, start the assistant on 127.0.0.1"
+	@echo "make test   set up (first time), train if needed, run every test"
+	@echo "make eval   score the model on eval/dev.jsonl (EVAL_FILES=... for other sets)"
+	@echo "make bench  per-message latency and throughput at concurrency 1, 8, 32"
+	@echo "make cross-validate   5-fold NLU cross-validation, per language"
+
+venv: $(INSTALLED)
+$(INSTALLED): pyproject.toml requirements.lock
+	@echo "==> Setting up the Python environment in $(VENV) (the first time takes a few minutes)"
+	@test -x $(BIN)/python || $(PYTHON_FOR_VENV) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip<24.1"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[test]"
+	@touch $@
+
+model: $(MODEL)
+$(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
+	@echo "==> Training the model (training data or configuration changed; a few minutes)"
+	@mkdir -p var
+	cd bot && ../$(BIN)/rasa train --fixed-model-name current --out models --quiet
+
+run: $(INSTALLED) $(MODEL)
+	@mkdir -p var
+	$(BIN)/honcho start -f Procfile
+
+validate: $(INSTALLED)
+	@echo "==> rasa data validate"
+	cd bot && ../$(BIN)/rasa data validate --quiet
+
+test-stories: $(INSTALLED) $(MODEL)
+	@echo "==> Conversation tests (Rasa test stories, failing on any wrong prediction)"
+	@mkdir -p var
+	cd bot && ../$(BIN)/rasa test core --model models/current.tar.gz --stories tests \
+		--fail-on-prediction-errors --out ../var/test-stories --quiet
+
+unit: $(INSTALLED) $(MODEL)
+	@echo "==> pytest"
+	$(BIN)/pytest -q
+
+EVAL_FILES ?= eval/dev.jsonl
+eval: $(INSTALLED) $(MODEL)
+	$(BIN)/python -m tools.evaluate $(EVAL_FILES)
+
+test: validate test-stories unit
+	@echo "==> Evaluation on the held-out dev set, against the targets"
+	$(BIN)/python -m tools.evaluate eval/dev.jsonl --check-targets
+
+bench: $(INSTALLED) $(MODEL)
+	$(BIN)/python -m tools.bench
+
+cross-validate: $(INSTALLED)
+	$(BIN)/python -m tools.cross_validate
+
+clean:
+	rm -rf bot/models bot/.rasa var .eval-results

@@ -1,0 +1,1 @@
+"""Rasa custom actions, one module per capability, each a thin adapter over domain code."""

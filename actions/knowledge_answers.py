@@ -1,0 +1,41 @@
+"""Answers FAQ, general-conditions and definition questions from knowledge/, with their source."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_entity, reply_language, source_payload
+from actions.fallback import send_fallback
+from knowledge import answers, default_knowledge, retrieval
+
+
+class ActionAnswerKnowledge(Action):
+    def name(self) -> Text:
+        return "action_answer_knowledge"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        kb = default_knowledge()
+        lang = reply_language(tracker)
+        parse_data = tracker.latest_message or {}
+        intent = (parse_data.get("intent") or {}).get("name")
+
+        if intent == "show_topic":  # a button the assistant offered earlier
+            entry = answers.resolve_topic_ref(kb, latest_entity(tracker, "topic"))
+        elif intent == "show_article":  # "wat zegt artikel 13.3?"
+            number = retrieval.article_number(latest_entity(tracker, "article_number"))
+            entry = kb.articles.get(number) if number else None
+        else:
+            entry, confidence = retrieval.predicted_entry(kb, parse_data)
+            if confidence < retrieval.MIN_SELECTOR_CONFIDENCE:
+                entry = None
+
+        if entry is None:
+            return send_fallback(dispatcher, tracker, kb, lang)
+
+        answer = answers.render(kb, entry, lang)
+        dispatcher.utter_message(text=answer.text)
+        dispatcher.utter_message(json_message=source_payload(**answer.source))
+        return [SlotSet("human_offered", False)]
