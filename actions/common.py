@@ -14,9 +14,6 @@ def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(entity), None)
 
 
-def source_payload(kind: str, entry_id: Optional[str] = None) -> dict:
+def source_payload(source: dict) -> dict:
     """The machine-readable source that follows every answer in Rasa's REST reply."""
-    source = {"kind": kind}
-    if entry_id is not None:
-        source["id"] = entry_id
     return {"source": source}

@@ -40,7 +40,7 @@ def send_fallback(
     dispatcher.utter_message(
         response="utter_fallback_repeated" if repeated else "utter_fallback", buttons=buttons
     )
-    dispatcher.utter_message(json_message=source_payload("fallback"))
+    dispatcher.utter_message(json_message=source_payload({"kind": "fallback"}))
     return [SlotSet("human_offered", repeated)]
 
 

@@ -37,5 +37,5 @@ class ActionAnswerKnowledge(Action):
 
         answer = answers.render(kb, entry, lang)
         dispatcher.utter_message(text=answer.text)
-        dispatcher.utter_message(json_message=source_payload(**answer.source))
+        dispatcher.utter_message(json_message=source_payload(answer.source))
         return [SlotSet("human_offered", False)]
