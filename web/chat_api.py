@@ -1,0 +1,208 @@
+"""The widget's HTTP API under /api: chat, health, the widget's UI strings, knowledge as JSON, OpenAPI.
+
+The browser calls only this; the chat call forwards each message server-side to Rasa's REST channel
+with the conversation id and the language, and turns Rasa's reply into the widget's messages.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+
+from groupinsurance.language import normalize
+from web import knowledge_views
+from web.errors import api_error
+from web.extensions import rasa
+from web.i18n import request_language, use_language, widget_strings
+from web.openapi import openapi_document
+from web.rasa import RasaTimeout, RasaUnavailable, RasaError
+
+bp = Blueprint("chat_api", __name__, url_prefix="/api")
+
+CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SOURCE_KINDS = ("faq", "article", "definition", "fallback")
+
+
+def knowledge_base():
+    return current_app.extensions["knowledge"]
+
+
+@bp.after_request
+def allow_listed_origins(response):
+    """CORS for the sites configured in WIDGET_ALLOWED_ORIGINS; none by default."""
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin and origin in current_app.config["WIDGET_ALLOWED_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.vary.add("Origin")
+    return response
+
+
+# --- POST /api/chat -----------------------------------------------------------------------------
+
+class _Invalid(Exception):
+    def __init__(self, status: int, code: str, message: str, field: Optional[str] = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def _validated(body: Any) -> Dict[str, str]:
+    if not isinstance(body, dict):
+        raise _Invalid(400, "invalid_json", _("The request must be a JSON object."))
+    lang = _language_asked(body)
+    for name in ("conversation_id", "message", "lang"):
+        if body.get(name) is None:
+            raise _Invalid(400, "missing_field", _("The field ‘%(field)s’ is missing.", field=name), name)
+    if not isinstance(body["lang"], str) or not lang:
+        raise _Invalid(400, "invalid_field", _("The language must be ‘nl’ or ‘fr’."), "lang")
+    conversation_id = body["conversation_id"]
+    if not isinstance(conversation_id, str) or not CONVERSATION_ID.match(conversation_id):
+        raise _Invalid(
+            400, "invalid_field",
+            _("The conversation id must be 8 to 64 letters, digits, ‘-’ or ‘_’."), "conversation_id",
+        )
+    message = body["message"]
+    if not isinstance(message, str) or not message.strip():
+        raise _Invalid(400, "invalid_field", _("The message must be a text that is not empty."), "message")
+    limit = current_app.config["MAX_MESSAGE_LENGTH"]
+    if len(message) > limit:
+        raise _Invalid(
+            413, "message_too_long",
+            _("Your question is too long: at most %(max)d characters.", max=limit), "message",
+        )
+    return {"conversation_id": conversation_id, "message": message.strip(), "lang": lang}
+
+
+def _source(raw: Any) -> Optional[Dict[str, Any]]:
+    """The answer's source, with the link to its knowledge page when the entry exists."""
+    if not isinstance(raw, dict) or raw.get("kind") not in SOURCE_KINDS:
+        return None
+    kind = raw["kind"]
+    if kind == "fallback":
+        return {"kind": "fallback"}
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not entry_id:
+        return None
+    source: Dict[str, Any] = {"kind": kind, "id": entry_id}
+    kb = knowledge_base()
+    if knowledge_views.exists(kb, kind, entry_id):
+        source["url"] = url_for(f"pages.knowledge_{kind}", entry_id=entry_id)
+        if kind == "definition":
+            term = kb.definitions[entry_id].term
+            source["term"] = {"nl": term.nl, "fr": term.fr}
+    return source
+
+
+def _buttons(raw: Any) -> List[Dict[str, str]]:
+    if not isinstance(raw, list):
+        return []
+    return [
+        {"title": b["title"], "payload": b["payload"]}
+        for b in raw
+        if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)
+        and b["title"].strip() and b["payload"].strip()
+    ]
+
+
+def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
+    """Rasa's messages as the widget's: a `custom.source` message is merged into the text before it."""
+    messages: List[Dict[str, Any]] = []
+    for item in rasa_messages:
+        if not isinstance(item, dict):
+            continue
+        custom = item.get("custom")
+        if isinstance(custom, dict) and "source" in custom:
+            source = _source(custom["source"])
+            if source and messages:
+                messages[-1]["source"] = source
+            continue
+        text = item.get("text") if isinstance(item.get("text"), str) else ""
+        buttons = _buttons(item.get("buttons"))
+        if not text.strip() and not buttons:
+            continue  # images, attachments and other payloads the widget does not show
+        message: Dict[str, Any] = {"text": text}
+        if buttons:
+            message["buttons"] = buttons
+        messages.append(message)
+    return messages
+
+
+def _language_asked(body: Any) -> Optional[str]:
+    lang = body.get("lang") if isinstance(body, dict) else None
+    return normalize(lang) if isinstance(lang, str) else None
+
+
+@bp.post("/chat")
+def chat():
+    body = request.get_json(silent=True) if request.is_json else None
+    # Errors are worded in the language asked for when it is valid, else the browser's.
+    use_language(_language_asked(body) or request_language())
+    if not request.is_json:
+        return api_error(415, "unsupported_media_type", _("Send the request as JSON (Content-Type: application/json)."))
+    if body is None:
+        return api_error(400, "invalid_json", _("The request is not valid JSON."))
+    try:
+        fields = _validated(body)
+    except _Invalid as invalid:
+        return api_error(invalid.status, invalid.code, invalid.message, invalid.field)
+    try:
+        reply = rasa.send(fields["conversation_id"], fields["message"], fields["lang"])
+    except RasaTimeout:
+        current_app.logger.warning("Rasa did not answer within %s s", current_app.config["RASA_TIMEOUT"])
+        return api_error(504, "assistant_timeout", _("The assistant is taking too long to answer. Please try again."), retryable=True)
+    except RasaUnavailable as exc:
+        current_app.logger.error("Rasa cannot be reached: %s", exc)
+        return api_error(503, "assistant_unavailable", _("The assistant is not available right now. Please try again in a moment."), retryable=True)
+    except RasaError as exc:
+        current_app.logger.error("Rasa failed: %s", exc)
+        return api_error(502, "assistant_error", _("The assistant could not answer. Please try again."), retryable=True)
+    return jsonify(messages=widget_messages(reply))
+
+
+# --- the rest of the widget API -----------------------------------------------------------------
+
+@bp.get("/health")
+def health():
+    rasa_up = rasa.is_up()
+    return jsonify(status="ok" if rasa_up else "degraded", web="up", rasa="up" if rasa_up else "down")
+
+
+@bp.get("/i18n/<lang>")
+def i18n(lang: str):
+    chosen = normalize(lang)
+    if chosen is None or chosen != lang.lower():
+        use_language(request_language())
+        return api_error(404, "unknown_language", _("The language must be ‘nl’ or ‘fr’."))
+    response = jsonify(
+        lang=chosen,
+        locale={"nl": "nl-BE", "fr": "fr-BE"}[chosen],
+        max_message_length=current_app.config["MAX_MESSAGE_LENGTH"],
+        strings=widget_strings(chosen),
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.get("/knowledge/<kind>/<path:entry_id>")
+def knowledge(kind: str, entry_id: str):
+    lang = normalize(request.args.get("lang")) or request_language()
+    use_language(lang)
+    if "lang" in request.args and normalize(request.args["lang"]) is None:
+        return api_error(400, "invalid_field", _("The language must be ‘nl’ or ‘fr’."), "lang")
+    view = knowledge_views.build(knowledge_base(), kind, entry_id, lang) if kind in knowledge_views.KINDS else None
+    if view is None:
+        return api_error(404, "not_found", _("There is no such FAQ, article or definition."))
+    return jsonify(
+        kind=view.kind, id=view.id, lang=lang, title=view.title, text=view.text, notes=view.notes,
+        url=url_for(f"pages.knowledge_{kind}", entry_id=entry_id, lang=lang),
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(current_app.config))

@@ -1,0 +1,231 @@
+"""The OpenAPI 3 description of the widget's HTTP API, served at /api/openapi.json.
+
+Hand-written: the API is small and this is its contract. tests/test_web_api.py checks that every
+/api route is described and that the examples match what the app really answers.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping
+
+
+def _error_response(description: str, example_code: str, example_message: str) -> Dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"},
+                "example": {"error": {"code": example_code, "message": example_message, "retryable": False}},
+            }
+        },
+    }
+
+
+def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
+    max_length = config.get("MAX_MESSAGE_LENGTH", 1000)
+    timeout = config.get("RASA_TIMEOUT", 15.0)
+    lang_param = {
+        "name": "lang", "in": "query", "required": False,
+        "description": "Language of the answer; default: the browser's Accept-Language, then nl.",
+        "schema": {"$ref": "#/components/schemas/Language"},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Group insurance assistant: widget API",
+            "version": "1.0.0",
+            "description": (
+                "What the chat widget calls. The browser never talks to Rasa: POST /api/chat forwards the "
+                "message server-side to Rasa's REST channel with the conversation id and the language. "
+                "Every error is JSON with a message translated into the request's language (the `lang` "
+                "field or parameter, else the Accept-Language header, else Dutch)."
+            ),
+        },
+        "servers": [{"url": "/", "description": "The web app itself (http://127.0.0.1:5000 by default)"}],
+        "paths": {
+            "/api/chat": {
+                "post": {
+                    "operationId": "chat",
+                    "summary": "Send a person's message (or a button's payload) and get the assistant's messages",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ChatRequest"},
+                                "examples": {
+                                    "question": {"value": {
+                                        "conversation_id": "3f2b8c1e9a4d4e0f8b7a6c5d4e3f2a1b",
+                                        "message": "Kan mijn werknemer weigeren die website te gebruiken?",
+                                        "lang": "nl"}},
+                                    "button": {"value": {
+                                        "conversation_id": "3f2b8c1e9a4d4e0f8b7a6c5d4e3f2a1b",
+                                        "message": "/show_topic{\"topic\": \"faq:7\"}",
+                                        "lang": "fr"}},
+                                },
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The assistant's messages, in order (possibly none).",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/ChatReply"},
+                                "example": {"messages": [{
+                                    "text": "Net zoals uw werknemer niet verplicht is om het papieren benefit statement te lezen, ...",
+                                    "source": {"kind": "faq", "id": "7", "url": "/knowledge/faq/7"},
+                                }]},
+                            }},
+                        },
+                        "400": _error_response(
+                            "Not JSON, a field missing or of the wrong type, an empty message, an unknown "
+                            "language (`error.field` names the field).",
+                            "invalid_field", "De taal moet ‘nl’ of ‘fr’ zijn."),
+                        "413": _error_response(
+                            f"The message is longer than {max_length} characters, or the request body is too large.",
+                            "message_too_long", f"Uw vraag is te lang: hoogstens {max_length} tekens."),
+                        "415": _error_response("The request is not sent as application/json.",
+                                               "unsupported_media_type", "Stuur de vraag als JSON (Content-Type: application/json)."),
+                        "502": _error_response("Rasa answered with an error. Retry.", "assistant_error",
+                                               "De assistent kon niet antwoorden. Probeer het opnieuw."),
+                        "503": _error_response("Rasa cannot be reached. Retry later.", "assistant_unavailable",
+                                               "De assistent is nu niet beschikbaar. Probeer het zo meteen opnieuw."),
+                        "504": _error_response(f"Rasa did not answer within {timeout:g} s. Retry.", "assistant_timeout",
+                                               "De assistent doet er te lang over om te antwoorden. Probeer het opnieuw."),
+                    },
+                }
+            },
+            "/api/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Is the web app up, and does Rasa answer?",
+                    "responses": {"200": {
+                        "description": "Always 200 while the web app runs; `rasa` says whether Rasa answers.",
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Health"},
+                            "example": {"status": "ok", "web": "up", "rasa": "up"},
+                        }},
+                    }},
+                }
+            },
+            "/api/i18n/{lang}": {
+                "get": {
+                    "operationId": "widgetStrings",
+                    "summary": "The widget's UI strings in one language, from the gettext catalogs",
+                    "parameters": [{"name": "lang", "in": "path", "required": True,
+                                    "schema": {"$ref": "#/components/schemas/Language"}}],
+                    "responses": {
+                        "200": {"description": "UI strings by key; `{placeholders}` are filled in by the widget.",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WidgetStrings"}}}},
+                        "404": _error_response("Not a supported language.", "unknown_language", "De taal moet ‘nl’ of ‘fr’ zijn."),
+                    },
+                }
+            },
+            "/api/knowledge/{kind}/{id}": {
+                "get": {
+                    "operationId": "knowledgeEntry",
+                    "summary": "A FAQ, an article of the general conditions (with its sub-articles) or a definition, as JSON",
+                    "parameters": [
+                        {"name": "kind", "in": "path", "required": True,
+                         "schema": {"type": "string", "enum": ["faq", "article", "definition"]}},
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+                         "description": "FAQ number ('7'), article number ('15.1') or definition id ('acquired-reserve')"},
+                        lang_param,
+                    ],
+                    "responses": {
+                        "200": {"description": "The entry's text and legal notes.",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KnowledgeEntry"}}}},
+                        "400": _error_response("`lang` is not nl or fr.", "invalid_field", "De taal moet ‘nl’ of ‘fr’ zijn."),
+                        "404": _error_response("No such entry.", "not_found", "Er bestaat geen zo'n FAQ, artikel of begrip."),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3 document",
+                                          "content": {"application/json": {"schema": {"type": "object"}}}}},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Language": {"type": "string", "enum": ["nl", "fr"],
+                             "description": "Dutch or French; 'nl-BE', 'fr_BE' and the like are accepted too."},
+                "ChatRequest": {
+                    "type": "object",
+                    "required": ["conversation_id", "message", "lang"],
+                    "properties": {
+                        "conversation_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                                            "description": "Chosen by the widget (a random id) and kept for the whole conversation; sent to Rasa as the sender."},
+                        "message": {"type": "string", "minLength": 1, "maxLength": max_length,
+                                    "description": "What the person typed, or the `payload` of the button they picked."},
+                        "lang": {"$ref": "#/components/schemas/Language"},
+                    },
+                },
+                "ChatReply": {
+                    "type": "object", "required": ["messages"],
+                    "properties": {"messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}},
+                },
+                "Message": {
+                    "type": "object", "required": ["text"],
+                    "properties": {
+                        "text": {"type": "string", "description": "Plain text: paragraphs separated by a blank line, list items starting with '- '. Never HTML."},
+                        "buttons": {"type": "array", "items": {"$ref": "#/components/schemas/Button"},
+                                    "description": "Only when there are any."},
+                        "source": {"$ref": "#/components/schemas/Source"},
+                    },
+                },
+                "Button": {
+                    "type": "object", "required": ["title", "payload"],
+                    "properties": {"title": {"type": "string"},
+                                   "payload": {"type": "string", "description": "Send it back as `message` when the person picks the button."}},
+                },
+                "Source": {
+                    "type": "object", "required": ["kind"],
+                    "description": "Where the answer comes from; only on messages that have one. `fallback`: the assistant did not know (no id).",
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["faq", "article", "definition", "fallback"]},
+                        "id": {"type": "string", "description": "FAQ number, article number or definition id."},
+                        "url": {"type": "string", "description": "Path of the knowledge page (add ?lang=nl|fr)."},
+                        "term": {"type": "object", "description": "Definitions only: the term in each language.",
+                                 "properties": {"nl": {"type": "string"}, "fr": {"type": "string"}}},
+                    },
+                },
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object", "required": ["code", "message", "retryable"],
+                        "properties": {
+                            "code": {"type": "string", "description": "Stable, for programs: invalid_json, missing_field, invalid_field, message_too_long, unsupported_media_type, assistant_unavailable, assistant_timeout, assistant_error, not_found, ..."},
+                            "message": {"type": "string", "description": "For people, translated."},
+                            "field": {"type": "string", "description": "The request field at fault, where there is one."},
+                            "retryable": {"type": "boolean", "description": "True when sending the same request again later may work."},
+                        },
+                    }},
+                },
+                "Health": {
+                    "type": "object", "required": ["status", "web", "rasa"],
+                    "properties": {"status": {"type": "string", "enum": ["ok", "degraded"]},
+                                   "web": {"type": "string", "enum": ["up"]},
+                                   "rasa": {"type": "string", "enum": ["up", "down"]}},
+                },
+                "WidgetStrings": {
+                    "type": "object", "required": ["lang", "locale", "max_message_length", "strings"],
+                    "properties": {"lang": {"$ref": "#/components/schemas/Language"},
+                                   "locale": {"type": "string", "enum": ["nl-BE", "fr-BE"],
+                                              "description": "For dates and amounts (Intl)."},
+                                   "max_message_length": {"type": "integer"},
+                                   "strings": {"type": "object", "additionalProperties": {"type": "string"}}},
+                },
+                "KnowledgeEntry": {
+                    "type": "object", "required": ["kind", "id", "lang", "title", "text", "notes", "url"],
+                    "properties": {"kind": {"type": "string"}, "id": {"type": "string"},
+                                   "lang": {"$ref": "#/components/schemas/Language"},
+                                   "title": {"type": "string"}, "text": {"type": "string"},
+                                   "notes": {"type": "array", "items": {"type": "string"},
+                                             "description": "Dated notes where Belgian law changed what the text says."},
+                                   "url": {"type": "string", "description": "The knowledge page for people."}},
+                },
+            }
+        },
+    }
