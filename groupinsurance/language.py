@@ -6,6 +6,7 @@ confident detection overrides the language the widget reports; otherwise the wid
 from __future__ import annotations
 
 import functools
+import re
 from typing import Optional
 
 from lingua import Language, LanguageDetectorBuilder
@@ -19,6 +20,15 @@ _CANDIDATES = {Language.DUTCH: "nl", Language.FRENCH: "fr", Language.ENGLISH: No
 # Below this confidence the text is treated as unclear. 0.75 keeps "merci" (0.54) and "ok" (0.69)
 # unclear and "bonjour" (0.88) or any full question (> 0.95) decided; see tests/test_language.py.
 MIN_CONFIDENCE = 0.75
+# One or two words ("merci hé", "oké", "salut") are shared across Belgium's languages: demand more.
+MIN_CONFIDENCE_SHORT = 0.85
+
+# Names that stay the same in both languages; "mijngroepsverzekering" alone makes French look Dutch.
+_NAMES = re.compile(
+    r"mijn\s*groeps?verzekering(?:\.vivium\.be)?|vivium(?:\.be)?|eb[- ]?connect|tax[- ]on[- ]web"
+    r"|my\s?pension(?:\.be)?|itsme|benefit[- ]statements?|\bfas\b",
+    re.IGNORECASE,
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -30,8 +40,12 @@ def detect(text: str) -> Optional[str]:
     """'nl' or 'fr' when the text clearly is that language, else None."""
     if not text or not text.strip() or text.lstrip().startswith("/"):
         return None  # empty, or a button payload such as /show_topic{...}
+    text = _NAMES.sub(" ", text)
+    words = text.split()
+    if not words:
+        return None
     best = max(_detector().compute_language_confidence_values(text), key=lambda c: c.value)
-    if best.value < MIN_CONFIDENCE:
+    if best.value < (MIN_CONFIDENCE_SHORT if len(words) <= 2 else MIN_CONFIDENCE):
         return None
     return _CANDIDATES[best.language]
 

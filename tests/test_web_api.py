@@ -402,7 +402,7 @@ def test_unknown_pages_are_a_translated_404_page(client, path):
 
 def test_index_pages_list_the_entries(client, kb):
     faqs = client.get("/knowledge/faq/?lang=nl").get_data(as_text=True)
-    assert faqs.count('href="/knowledge/faq/') == len(kb.faqs)
+    assert len(re.findall(r'href="/knowledge/faq/\d+\?lang=nl"', faqs)) == len(kb.faqs)
     articles = client.get("/knowledge/article/").get_data(as_text=True)
     assert 'href="/knowledge/article/15?lang=nl"' in articles
     definitions = client.get("/knowledge/definition/?lang=fr").get_data(as_text=True)
@@ -414,7 +414,7 @@ def test_text_from_content_is_escaped_and_addresses_become_links():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<a href="https://mypension.be"' in html and ">mypension.be</a>." in html
     assert '<a href="mailto:info@example.be"' in html
-    assert "javascript:" not in str(linkify("javascript:alert(1)"))
+    assert "href" not in str(linkify("javascript:alert(1)"))
 
 
 # --- configuration and catalogs -----------------------------------------------------------------
