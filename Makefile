@@ -24,7 +24,7 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 # Rasa's anonymous telemetry would try to reach the internet; keep it off.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help run test venv model validate test-stories unit eval bench cross-validate clean
+.PHONY: help run test venv model validate test-stories unit eval bench cross-validate clean browser-deps catalogs
 
 help:
 	@echo "make run    set up (first time), train if needed, start the assistant on 127.0.0.1"
@@ -61,7 +61,16 @@ test-stories: $(INSTALLED) $(MODEL)
 	cd bot && ../$(BIN)/rasa test core --model models/current.tar.gz --stories tests \
 		--fail-on-prediction-errors --out ../var/test-stories --quiet
 
-unit: $(INSTALLED) $(MODEL)
+# Headless Chromium for the widget's browser tests (axe-core comes with the test extra).
+browser-deps:
+	@test -x /usr/bin/chromium || { echo "==> Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The web app's gettext catalogs: web/translations/*.po -> var/translations/*.mo (build outputs).
+catalogs: $(INSTALLED)
+	@$(BIN)/python -m web.i18n var/translations
+
+unit: $(INSTALLED) $(MODEL) browser-deps catalogs
 	@echo "==> pytest"
 	$(BIN)/pytest -q
 

@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from knowledge.answers import Entry
 from knowledge.model import KnowledgeBase
 
-# Below this response-selector confidence the assistant does not answer but offers the closest topics.
-# Chosen on the dev set (`make eval`), where it trades wrong answers for fallbacks; see README.
-MIN_SELECTOR_CONFIDENCE = 0.25
+# Below this confidence (0.5 = the classifier's rejection margin, bot/config.yml) the assistant offers
+# the closest topics instead of answering.
+MIN_SELECTOR_CONFIDENCE = 0.5
 
 _ARTICLE_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,2}")
 

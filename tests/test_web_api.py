@@ -88,6 +88,22 @@ def test_source_is_merged_into_the_message_it_follows(client, rasa, kb):
     ]
 
 
+def test_paragraphs_rasa_sent_one_by_one_are_one_answer_again(client, rasa):
+    # Rasa's REST channel sends each paragraph of a text as a message of its own.
+    rasa.reply = lambda payload: [
+        {"text": "Een voorschot kan."}, {"text": "- hoogstens de afkoopwaarde\n- met intrest"},
+        {"text": "Het voorschot wordt afgetrokken."}, {"custom": {"source": {"kind": "article", "id": "13.3"}}},
+        {"text": "Nog een vraag?", "buttons": [{"title": "Ja", "payload": "/affirm"}]},
+        {"text": "Tot ziens."},
+    ]
+    assert chat(client, "voorschot").get_json()["messages"] == [
+        {"text": "Een voorschot kan.\n\n- hoogstens de afkoopwaarde\n- met intrest\n\nHet voorschot wordt afgetrokken.",
+         "source": {"kind": "article", "id": "13.3", "url": "/knowledge/article/13.3"}},
+        {"text": "Nog een vraag?", "buttons": [{"title": "Ja", "payload": "/affirm"}]},
+        {"text": "Tot ziens."},
+    ]
+
+
 def test_article_and_definition_sources_link_to_their_pages(client, rasa):
     rasa.reply = lambda payload: [
         {"text": "Een voorschot..."}, {"custom": {"source": {"kind": "article", "id": "13.3"}}},
@@ -208,6 +224,7 @@ def test_error_language_follows_accept_language_when_lang_is_missing(client):
     ("conversation_id", "short"),
     ("conversation_id", "has spaces in it"),
     ("conversation_id", "x" * 65),
+    ("conversation_id", "abcdefgh\n"),
     ("message", ["a", "list"]),
     ("message", 42),
     ("message", "   "),

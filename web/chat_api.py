@@ -21,7 +21,7 @@ from web.rasa import RasaTimeout, RasaUnavailable, RasaError
 
 bp = Blueprint("chat_api", __name__, url_prefix="/api")
 
-CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 SOURCE_KINDS = ("faq", "article", "definition", "fallback")
 
 
@@ -60,7 +60,7 @@ def _validated(body: Any) -> Dict[str, str]:
     if not isinstance(body["lang"], str) or not lang:
         raise _Invalid(400, "invalid_field", _("The language must be ‘nl’ or ‘fr’."), "lang")
     conversation_id = body["conversation_id"]
-    if not isinstance(conversation_id, str) or not CONVERSATION_ID.match(conversation_id):
+    if not isinstance(conversation_id, str) or not CONVERSATION_ID.fullmatch(conversation_id):
         raise _Invalid(
             400, "invalid_field",
             _("The conversation id must be 8 to 64 letters, digits, ‘-’ or ‘_’."), "conversation_id",
@@ -109,8 +109,14 @@ def _buttons(raw: Any) -> List[Dict[str, str]]:
 
 
 def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
-    """Rasa's messages as the widget's: a `custom.source` message is merged into the text before it."""
+    """Rasa's messages as the widget's.
+
+    Rasa's REST channel cuts every text at its blank lines and sends each paragraph as a message of its
+    own; consecutive plain paragraphs are put back together into one message. A `custom.source`
+    message is merged into the text before it, and closes it: what follows is another message.
+    """
     messages: List[Dict[str, Any]] = []
+    open_text = False  # the last message is plain text that the next paragraph continues
     for item in rasa_messages:
         if not isinstance(item, dict):
             continue
@@ -119,15 +125,20 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
             source = _source(custom["source"])
             if source and messages:
                 messages[-1]["source"] = source
+            open_text = False
             continue
         text = item.get("text") if isinstance(item.get("text"), str) else ""
         buttons = _buttons(item.get("buttons"))
         if not text.strip() and not buttons:
             continue  # images, attachments and other payloads the widget does not show
+        if open_text and not buttons:
+            messages[-1]["text"] += "\n\n" + text
+            continue
         message: Dict[str, Any] = {"text": text}
         if buttons:
             message["buttons"] = buttons
         messages.append(message)
+        open_text = not buttons
     return messages
 
 

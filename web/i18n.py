@@ -5,7 +5,7 @@ reads are build outputs, compiled at start-up (or by `make catalogs`) into TRANS
 
 Updating the catalogs after changing a UI string:
     .venv/bin/pybabel extract -F web/babel.cfg -k _l -o web/translations/messages.pot --no-location --omit-header web
-    .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations --no-location --omit-header
+    .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations --ignore-obsolete
 then translate the new entries in both .po files (tests/test_web_api.py checks nothing is missing).
 """
 from __future__ import annotations

@@ -219,8 +219,10 @@
   // ---- conversation storage (localStorage: survives a reload and a new tab) -------------------
 
   Widget.prototype.loadConversation = function (id) {
-    var stored = typeof id === "string" && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? local.get("conversation:" + id) : null;
-    if (stored && Array.isArray(stored.messages)) return {id: id, messages: stored.messages};
+    if (typeof id === "string" && /^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+      var stored = local.get("conversation:" + id);
+      return {id: id, messages: stored && Array.isArray(stored.messages) ? stored.messages : []};
+    }
     var fresh = {id: randomId(), messages: []};
     local.set("current", fresh.id);
     return fresh;
@@ -234,7 +236,6 @@
   Widget.prototype.addMessages = function (conversationId, messages) {
     // The reply may arrive after the person started a new conversation: it goes where it belongs.
     var conversation = conversationId === this.conversation.id ? this.conversation : this.loadConversation(conversationId);
-    if (conversation !== this.conversation) local.set("current", this.conversation.id);
     Array.prototype.push.apply(conversation.messages, messages);
     this.saveConversation(conversation);
   };
@@ -305,6 +306,8 @@
         if (event.key === "Escape" || event.key === "Esc") {
           event.preventDefault();
           self.close();
+        } else if (event.key === "Tab" && self.fullScreen()) {
+          self.keepFocusInside(event);
         }
       }
     }, [
@@ -326,6 +329,25 @@
     self.container.appendChild(self.announcer);
 
     window.addEventListener("storage", function (event) { self.onStorage(event); });
+  };
+
+  // On a phone the panel covers the page: it then behaves as a modal dialog and Tab stays inside it.
+  var FULL_SCREEN = "(max-width: 520px)";
+
+  Widget.prototype.fullScreen = function () {
+    return !!(window.matchMedia && window.matchMedia(FULL_SCREEN).matches);
+  };
+
+  Widget.prototype.keepFocusInside = function (event) {
+    var focusable = Array.prototype.filter.call(
+      this.panel.querySelectorAll("button, a[href], input, [tabindex='0']"),
+      function (node) { return !node.disabled && node.getClientRects().length > 0; });
+    if (!focusable.length) return;
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    var active = this.root.activeElement || document.activeElement;
+    if (event.shiftKey && active === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && active === last) { event.preventDefault(); first.focus(); }
   };
 
   Widget.prototype.title = function () {
@@ -482,6 +504,7 @@
 
   Widget.prototype.open = function (options) {
     if (!this.ready) { this.wantOpen = true; return; }
+    this.panel.setAttribute("aria-modal", this.fullScreen() ? "true" : "false");
     this.panel.hidden = false;
     this.launcher.hidden = true;
     this.launcher.setAttribute("aria-expanded", "true");
@@ -517,9 +540,10 @@
   };
 
   Widget.prototype.newConversation = function () {
-    local.remove("conversation:" + this.conversation.id);
+    var previous = this.conversation.id;
     this.conversation = {id: randomId(), messages: []};
     local.set("current", this.conversation.id);
+    local.remove("conversation:" + previous);
     this.error = null;
     this.renderMessages();
     this.announce(this.t("new_conversation_started"));

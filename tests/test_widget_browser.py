@@ -1,0 +1,482 @@
+"""The chat widget in headless Chromium (Debian's `chromium`, driven by Playwright).
+
+Tests marked e2e run against the real assistant (the `assistant` fixture: Rasa and the action server with
+the trained model) behind the web app on a free loopback port. The others use the fake Rasa
+(tests/fake_rasa.py) for what the real one cannot be made to do on demand: fail, be slow, answer HTML.
+
+`make browser-deps` installs chromium when /usr/bin/chromium is missing; axe-core comes with the
+`axe-playwright-python` test dependency (its bundled axe.min.js).
+"""
+import contextlib
+import json
+import re
+from pathlib import Path
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import functools
+import threading
+
+import pytest
+
+from fake_rasa import FakeRasa
+from live_server import serving
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LAUNCHER = {"nl": "Vraag het onze assistent", "fr": "Demandez à notre assistant"}
+INPUT_LABEL = {"nl": "Uw vraag", "fr": "Votre question"}
+ANSWERS = ".gic-msg--bot:not(.gic-msg--welcome):not(.gic-typing)"
+
+DUTCH_QUESTION = "kan mijn werknemer weigeren die website te gebruiken?"
+FRENCH_QUESTION = "puis-je obtenir une avance sur mon assurance de groupe ?"
+OUT_OF_SCOPE = "wie wint de tour de france dit jaar?"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+# --- browser and servers ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `make browser-deps` (apt-get install chromium).")
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("translations")
+
+
+@pytest.fixture(scope="module")
+def live(assistant, build_dir):
+    """The web app in front of the real assistant."""
+    from web import create_app
+
+    app = create_app({"RASA_URL": assistant.rasa_url, "TRANSLATIONS_BUILD_DIR": str(build_dir)})
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def fake():
+    with FakeRasa() as rasa:
+        yield rasa
+
+
+@pytest.fixture
+def fake_live(fake, build_dir):
+    """The web app in front of the fake Rasa, giving up on it after 1 s."""
+    from web import create_app
+
+    app = create_app({"RASA_URL": fake.url, "RASA_TIMEOUT": 1.0, "TRANSLATIONS_BUILD_DIR": str(build_dir)})
+    with serving(app) as url:
+        yield url
+
+
+class Problems:
+    """JavaScript errors and dialogs (alert!) seen on a page: a test fails on any."""
+
+    def __init__(self, page):
+        self.errors, self.dialogs = [], []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-BE", timezone_id="Europe/Brussels")
+    context.set_default_timeout(15000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.problems = Problems(page)
+    yield page
+    assert page.problems.errors == [], page.problems.errors
+    assert page.problems.dialogs == [], page.problems.dialogs
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def load(page, url):
+    page.goto(url)
+    page.wait_for_function("() => { const h = document.getElementById('group-insurance-chat');"
+                           " return h && h.shadowRoot && !h.shadowRoot.querySelector('.gic').hidden; }")
+
+
+def open_widget(page, lang="nl"):
+    page.get_by_role("button", name=LAUNCHER[lang]).click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def answers(page):
+    return page.locator(ANSWERS)
+
+
+def wait_for_reply(page, answers_before, timeout=30000):
+    page.wait_for_function(
+        """(before) => { const r = document.getElementById('group-insurance-chat').shadowRoot;
+             if (r.querySelector('.gic-typing')) return false;
+             return r.querySelectorAll('%s').length > before || !!r.querySelector('.gic-msg--error'); }""" % ANSWERS,
+        arg=answers_before, timeout=timeout,
+    )
+
+
+def ask(page, text, lang="nl"):
+    before = answers(page).count()
+    box = page.get_by_label(INPUT_LABEL[lang])
+    box.fill(text)
+    box.press("Enter")
+    wait_for_reply(page, before)
+    return answers(page).last
+
+
+def focused(page):
+    """Class names of the focused element, looking into the widget's shadow root."""
+    return page.evaluate("""() => { let e = document.activeElement;
+        while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+        return e ? (e.id || '') + ' ' + (e.className || '') + ' ' + e.tagName : ''; }""")
+
+
+def shadow_count(page, selector):
+    return page.evaluate(
+        "(s) => document.getElementById('group-insurance-chat').shadowRoot.querySelectorAll(s).length", selector)
+
+
+def run_axe(page):
+    import axe_playwright_python
+
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    result = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS)
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def first_line(text, length=60):
+    return " ".join(text.strip().splitlines()[0].split())[:length]
+
+
+# --- against the real assistant -----------------------------------------------------------------
+
+@pytest.mark.e2e
+def test_dutch_question_gets_the_faq_answer_and_its_source(page, live, kb):
+    load(page, live + "/")
+    open_widget(page)
+    answer = ask(page, DUTCH_QUESTION)
+    expect(answer).to_contain_text(first_line(kb.faqs["7"].answer.nl))
+    source = answer.get_by_role("link", name=re.compile("^Bron: FAQ 7"))
+    expect(source).to_be_visible()
+    assert source.get_attribute("href") == live + "/knowledge/faq/7?lang=nl"
+    # the answer is announced to screen readers
+    expect(page.locator(".gic [aria-live=polite]")).to_contain_text(first_line(kb.faqs["7"].answer.nl, 40))
+    # the user's question is shown too, with a time
+    expect(page.locator(".gic-msg--user").last).to_contain_text(DUTCH_QUESTION)
+    assert re.fullmatch(r"\d{2}:\d{2}", page.locator(".gic-msg--user .gic-time").last.inner_text())
+    # the source leads to the full FAQ
+    with page.context.expect_page() as new_tab:
+        source.click()
+    faq_page = new_tab.value
+    faq_page.wait_for_load_state()
+    expect(faq_page.get_by_role("heading", level=1)).to_have_text(kb.faqs["7"].question.nl.strip())
+
+
+@pytest.mark.e2e
+def test_french_question_gets_the_article_answer_and_its_source(page, live, kb):
+    load(page, live + "/?lang=fr")
+    open_widget(page, "fr")
+    answer = ask(page, FRENCH_QUESTION, "fr")
+    expect(answer).to_contain_text(first_line(kb.topics["advance"].answer.fr))
+    source = answer.get_by_role("link", name=re.compile("^Source : article 13.3 des conditions générales"))
+    expect(source).to_be_visible()
+    assert source.get_attribute("href") == live + "/knowledge/article/13.3?lang=fr"
+
+
+@pytest.mark.e2e
+def test_switching_language_mid_conversation(page, live, kb):
+    load(page, live + "/")
+    open_widget(page)
+    ask(page, DUTCH_QUESTION)
+    expect(page.get_by_role("link", name=re.compile("^Bron: FAQ 7"))).to_be_visible()
+
+    page.get_by_role("button", name="Français").click()
+    # every UI string is French now, the earlier answer's source line too, without a page reload
+    expect(page.get_by_role("button", name="Français")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("heading", name="Assistant assurance de groupe")).to_be_visible()
+    expect(page.get_by_label("Votre question")).to_have_attribute("placeholder", "Tapez votre question…")
+    expect(page.get_by_role("button", name="Nouvelle conversation")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Source : FAQ 7"))).to_be_visible()
+    expect(page.locator(".gic [aria-live=polite]")).to_have_text("Le chat est maintenant en français.")
+    assert page.evaluate("() => document.documentElement.lang") == "nl"  # the page itself did not change
+
+    answer = ask(page, FRENCH_QUESTION, "fr")
+    expect(answer).to_contain_text(first_line(kb.topics["advance"].answer.fr))
+    expect(answer.get_by_role("link", name=re.compile("^Source : article 13.3"))).to_be_visible()
+
+    # the choice is kept: after a reload the widget is still in French, with the whole conversation
+    page.reload()
+    load(page, page.url)
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_role("heading", name="Assistant assurance de groupe")).to_be_visible()
+    expect(answers(page)).to_have_count(2)
+
+
+@pytest.mark.e2e
+def test_history_survives_reload_and_a_new_tab_until_a_new_conversation(page, live, kb):
+    load(page, live + "/")
+    open_widget(page)
+    ask(page, DUTCH_QUESTION)
+    ask(page, "wat is een verworven reserve?")
+    texts = page.locator(".gic-msg").all_inner_texts()
+    assert len(texts) >= 4
+
+    page.reload()
+    load(page, live + "/")
+    expect(page.get_by_role("dialog")).to_be_visible()  # it was open: it stays open
+    assert page.locator(".gic-msg").all_inner_texts() == texts
+
+    other_tab = page.context.new_page()
+    Problems(other_tab)
+    load(other_tab, live + "/profile")
+    open_widget(other_tab)
+    assert other_tab.locator(".gic-msg").all_inner_texts() == texts
+
+    other_tab.get_by_role("button", name="Nieuw gesprek").click()
+    expect(other_tab.locator(".gic-msg--user")).to_have_count(0)
+    expect(other_tab.locator(".gic-msg--welcome")).to_be_visible()
+    assert "gic-input" in focused(other_tab)
+    # the first tab follows, and a reload shows the new (empty) conversation
+    expect(page.locator(".gic-msg--user")).to_have_count(0)
+    page.reload()
+    load(page, live + "/")
+    expect(page.locator(".gic-msg--user")).to_have_count(0)
+
+
+@pytest.mark.e2e
+def test_keyboard_only_conversation(page, live):
+    load(page, live + "/")
+    for _ in range(40):  # Tab through the page to the launcher
+        page.keyboard.press("Tab")
+        if "gic-launcher" in focused(page):
+            break
+    assert "gic-launcher" in focused(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert "gic-input" in focused(page), "opening moves the focus to the question box"
+
+    page.keyboard.type(OUT_OF_SCOPE)
+    before = answers(page).count()
+    page.keyboard.press("Enter")
+    wait_for_reply(page, before)
+    assert "gic-input" in focused(page), "the focus stays in the question box after sending"
+    suggestions = page.locator(".gic-msg--bot").last.locator(".gic-quick-reply")
+    expect(suggestions).to_have_count(3)
+
+    page.keyboard.press("Shift+Tab")  # from the question box back to the last suggestion
+    assert "gic-quick-reply" in focused(page)
+    picked = page.evaluate("""() => { let e = document.activeElement.shadowRoot.activeElement; return e.textContent; }""")
+    before = answers(page).count()
+    page.keyboard.press("Enter")
+    wait_for_reply(page, before)
+    expect(page.locator(".gic-msg--user").last).to_contain_text(picked)
+    expect(answers(page).last.locator(".gic-source a")).to_be_visible()  # a real answer, with its source
+    assert "gic-input" in focused(page)
+
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert "gic-launcher" in focused(page), "closing gives the focus back to the launcher"
+
+
+@pytest.mark.e2e
+def test_message_with_html_is_shown_as_text(page, live):
+    load(page, live + "/")
+    open_widget(page)
+    ask(page, XSS)
+    expect(page.locator(".gic-msg--user").last).to_contain_text(XSS)
+    assert shadow_count(page, ".gic-messages img") == 0
+    page.wait_for_timeout(300)  # an onerror handler would have fired by now (the page fixture checks for alerts)
+
+
+@pytest.mark.e2e
+def test_axe_finds_no_wcag_violation_with_the_widget_open(page, live):
+    load(page, live + "/")
+    assert run_axe(page) == []
+    open_widget(page)
+    ask(page, DUTCH_QUESTION)
+    ask(page, OUT_OF_SCOPE)  # quick-reply buttons on screen too
+    assert run_axe(page) == []
+    page.goto(live + "/knowledge/article/15?lang=fr")
+    assert run_axe(page) == []
+
+
+@pytest.mark.e2e
+def test_usable_on_a_360_px_phone(browser, live, kb):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    problems = Problems(page)
+    try:
+        load(page, live + "/")
+        launcher = page.get_by_role("button", name=LAUNCHER["nl"])
+        box = launcher.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+        open_widget(page)
+        panel = page.get_by_role("dialog").bounding_box()
+        assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 360 and panel["height"] <= 740
+        answer = ask(page, DUTCH_QUESTION)
+        expect(answer).to_contain_text(first_line(kb.faqs["7"].answer.nl))
+        for name in ("Versturen", "Chat sluiten", "Nieuw gesprek"):
+            control = page.get_by_role("button", name=name).bounding_box()
+            assert control["x"] >= 0 and control["x"] + control["width"] <= 360, name
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360, "no sideways scrolling"
+        # the panel covers the page, so Tab stays inside it: from the send button back to the top
+        expect(page.get_by_role("dialog")).to_have_attribute("aria-modal", "true")
+        page.get_by_role("button", name="Versturen").focus()
+        page.keyboard.press("Tab")
+        assert "gic-close" in focused(page)
+        assert run_axe(page) == []
+        assert problems.errors == [] and problems.dialogs == []
+    finally:
+        context.close()
+
+
+# --- against the fake Rasa: failures, HTML from the assistant, formats, embedding ----------------
+
+def test_assistant_failure_shows_a_translated_message_and_retry_works(page, fake_live, fake):
+    fake.status = 500
+    load(page, fake_live + "/?lang=fr")
+    open_widget(page, "fr")
+    ask(page, "bonjour", "fr")
+    error = page.locator(".gic-msg--error")
+    expect(error).to_contain_text("L'assistant n'a pas pu répondre. Veuillez réessayer.")
+    expect(page.locator(".gic [aria-live=polite]")).to_contain_text("L'assistant n'a pas pu répondre")
+
+    fake.status = 200
+    before = answers(page).count()
+    page.get_by_role("button", name="Réessayer").click()
+    wait_for_reply(page, before)
+    expect(error).to_have_count(0)
+    expect(answers(page).last).to_contain_text("echo: bonjour")
+    expect(page.locator(".gic-msg--user")).to_have_count(1)  # the question is not repeated
+    assert [r["message"] for r in fake.requests] == ["bonjour", "bonjour"]
+
+
+def test_slow_assistant_shows_typing_then_a_timeout_message_with_retry(page, fake_live, fake):
+    fake.delay = 3.0
+    load(page, fake_live + "/")
+    open_widget(page)
+    box = page.get_by_label("Uw vraag")
+    box.fill("hallo")
+    box.press("Enter")
+    expect(page.locator(".gic-typing")).to_be_visible()
+    expect(page.locator(".gic-typing")).to_contain_text("De assistent is aan het typen")
+    expect(page.locator(".gic-msg--error")).to_contain_text("De assistent doet er te lang over", timeout=10000)
+    expect(page.locator(".gic-typing")).to_have_count(0)
+    expect(page.get_by_role("button", name="Opnieuw proberen")).to_be_visible()
+
+
+def test_web_app_unreachable_shows_a_message_not_a_spinner(page, fake_live):
+    load(page, fake_live + "/")
+    open_widget(page)
+    page.route("**/api/chat", lambda route: route.abort())
+    ask(page, "hallo")
+    expect(page.locator(".gic-msg--error")).to_contain_text("De assistent is niet bereikbaar")
+    expect(page.get_by_role("button", name="Opnieuw proberen")).to_be_visible()
+
+
+def test_html_in_an_answer_is_text_and_only_real_addresses_are_links(page, fake_live, fake):
+    fake.reply = lambda payload: [
+        {"text": XSS + " <b>vet</b> <script>window.hacked=1</script>\n\n"
+                 "- zie https://www.mypension.be.\n- javascript:alert(2)"},
+        {"custom": {"source": {"kind": "fallback"}}},
+    ]
+    load(page, fake_live + "/")
+    open_widget(page)
+    answer = ask(page, "test")
+    expect(answer).to_contain_text(XSS + " <b>vet</b> <script>window.hacked=1</script>")
+    assert shadow_count(page, ".gic-messages img, .gic-messages b, .gic-messages script") == 0
+    links = answer.locator(".gic-bubble a")
+    expect(links).to_have_count(1)
+    assert links.get_attribute("href") == "https://www.mypension.be"
+    assert "noopener" in links.get_attribute("rel")
+    expect(answer.locator(".gic-source")).to_have_count(0)  # no source line for a fallback
+    expect(answer.locator("li")).to_have_count(2)
+    assert page.evaluate("() => window.hacked") is None
+
+
+def test_message_times_use_belgian_formats(page, fake_live):
+    conversation = {"id": "stored0000000001", "messages": [
+        {"role": "user", "text": "vraag", "time": "2025-03-05T13:05:00Z"},
+        {"role": "bot", "text": "antwoord", "time": "2025-03-05T13:05:02Z",
+         "source": {"kind": "definition", "id": "acquired-reserve", "url": "/knowledge/definition/acquired-reserve",
+                    "term": {"nl": "verworven reserve", "fr": "réserve acquise"}}},
+    ]}
+    page.add_init_script(
+        "localStorage.setItem('gi-chat:current', JSON.stringify('stored0000000001'));"
+        "localStorage.setItem('gi-chat:conversation:stored0000000001', %s);" % json.dumps(json.dumps(conversation)))
+    load(page, fake_live + "/")
+    open_widget(page)
+    time_nl = page.locator(".gic-time").first.inner_text()
+    assert "mrt" in time_nl and "2025" in time_nl and "14:05" in time_nl
+    expect(page.get_by_role("link", name=re.compile("^Bron: begrip ‘verworven reserve’"))).to_be_visible()
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator(".gic-time").first).to_contain_text("mars")
+    expect(page.get_by_role("link", name=re.compile("^Source : définition « réserve acquise »"))).to_be_visible()
+
+
+@contextlib.contextmanager
+def static_site(directory):
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(directory))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_widget_embeds_on_another_site_with_one_script_tag(browser, fake, build_dir, tmp_path):
+    from web import create_app
+
+    with static_site(tmp_path) as site:
+        app = create_app({"RASA_URL": fake.url, "TRANSLATIONS_BUILD_DIR": str(build_dir),
+                          "WIDGET_ALLOWED_ORIGINS": (site,)})
+        with serving(app) as assistant_url:
+            (tmp_path / "index.html").write_text(
+                '<!doctype html><html lang="en"><head><title>Another site</title>'
+                '<style>button { background: red !important; font-size: 40px; }</style></head>'
+                '<body><main><h1>Some employer intranet</h1></main>'
+                f'<script src="{assistant_url}/static/widget.js" data-init data-lang="fr" '
+                'data-title="Vos questions pension" data-start-open="true"></script></body></html>',
+                encoding="utf-8")
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            problems = Problems(page)
+            try:
+                load(page, site + "/index.html")
+                expect(page.get_by_role("dialog")).to_be_visible()  # startOpen
+                expect(page.get_by_role("heading", name="Vos questions pension")).to_be_visible()
+                answer = ask(page, "bonjour", "fr")
+                expect(answer).to_contain_text("echo: bonjour")
+                assert fake.requests[-1]["metadata"] == {"lang": "fr"}
+                # the host page's styles do not reach the widget
+                send_bg = page.locator(".gic-send").evaluate("e => getComputedStyle(e).backgroundColor")
+                assert send_bg != "rgb(255, 0, 0)"
+                assert problems.errors == []
+            finally:
+                context.close()
