@@ -71,7 +71,7 @@ class LinearTextClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # c and reject_margin were chosen on eval/dev.jsonl; see README, "Why a linear classifier".
-        return {"c": 1.0, "reject_margin": -0.3, "scale": 8.0}
+        return {"c": 1.0, "reject_margin": -0.6, "scale": 8.0}
 
     def __init__(
         self,
