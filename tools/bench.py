@@ -1,8 +1,9 @@
 """Per-message latency (p50, p95) and throughput through Rasa's REST channel at several concurrencies.
 
-    python -m tools.bench [--rasa-url URL] [--concurrency 1 8 32] [--messages 200]
+    python -m tools.bench [--rasa-url URL] [--concurrency 1 8 32] [--messages 200] [--turns 10]
 
-Each worker plays one conversation at a time, sending held-out questions (eval/dev.jsonl) in turn.
+Each worker plays conversations of `--turns` messages one after the other, sending held-out questions
+(eval/dev.jsonl) in turn: trackers grow as in real use, not without bound.
 Prints a table and, last, one line of JSON with every figure.
 """
 from __future__ import annotations
@@ -30,17 +31,22 @@ def percentile(values: List[float], fraction: float) -> float:
     return ordered[index]
 
 
-async def run_level(rasa_url: str, questions: List[Dict], concurrency: int, messages: int) -> Dict[str, float]:
+async def run_level(
+    rasa_url: str, questions: List[Dict], concurrency: int, messages: int, turns: int = 10
+) -> Dict[str, float]:
     latencies: List[float] = []
     errors = 0
     next_index = 0
 
     async def worker(session: aiohttp.ClientSession) -> None:
         nonlocal next_index, errors
-        sender = f"bench-{uuid.uuid4().hex}"
+        sent = 0
         while next_index < messages:
+            if sent % turns == 0:
+                sender = f"bench-{uuid.uuid4().hex}"
             item = questions[next_index % len(questions)]
             next_index += 1
+            sent += 1
             started = time.perf_counter()
             try:
                 await rasa_client.send(session, rasa_url, sender, item["text"], item["lang"])
@@ -69,6 +75,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--questions", type=Path, default=Path("eval/dev.jsonl"))
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--messages", type=int, default=200, help="messages per concurrency level")
+    parser.add_argument("--turns", type=int, default=10, help="messages per conversation")
     args = parser.parse_args(argv)
 
     questions = load_lines([args.questions])
@@ -78,7 +85,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         asyncio.run(run_level(rasa_url, questions, 2, 20))
         for level in args.concurrency:
             print(f"  concurrency {level}: {args.messages} messages ...", file=sys.stderr)
-            results.append(asyncio.run(run_level(rasa_url, questions, level, args.messages)))
+            results.append(asyncio.run(run_level(rasa_url, questions, level, args.messages, args.turns)))
     print(f"\n{'concurrency':>12}{'messages':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>8}")
     for r in results:
         print(f"{r['concurrency']:>12}{r['messages']:>10}{r['errors']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['throughput']:>8}")
