@@ -24,7 +24,7 @@ export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 # Rasa's anonymous telemetry would try to reach the internet; keep it off.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help run test venv model validate test-stories unit eval bench cross-validate clean browser-deps catalogs
+.PHONY: help run test venv model validate test-stories unit eval bench cross-validate clean browser-deps catalogs import
 
 help:
 	@echo "make run    set up (first time), train if needed, start the assistant on 127.0.0.1"
@@ -32,6 +32,7 @@ help:
 	@echo "make eval   score the model on eval/dev.jsonl (EVAL_FILES=... for other sets)"
 	@echo "make bench  per-message latency and throughput at concurrency 1, 8, 32"
 	@echo "make cross-validate   5-fold NLU cross-validation, per language"
+	@echo "make import FILE=path.csv   import the insurer's contract export (all or nothing)"
 
 venv: $(INSTALLED)
 $(INSTALLED): pyproject.toml requirements.lock
@@ -88,6 +89,11 @@ bench: $(INSTALLED) $(MODEL)
 
 cross-validate: $(INSTALLED)
 	$(BIN)/python -m tools.cross_validate
+
+# The insurer's nightly export into DATABASE_URL (default var/app.db); see docs/data.md.
+import: $(INSTALLED)
+	@test -n "$(FILE)" || { echo "usage: make import FILE=path.csv"; exit 2; }
+	$(BIN)/python -m groupinsurance.importer "$(FILE)"
 
 clean:
 	rm -rf bot/models bot/.rasa var .eval-results

@@ -1,0 +1,165 @@
+"""The tables: persons, employers (organisers), their group-insurance contracts, and the outbox.
+
+Identifiers are stored compact (11 digits, 10 for enterprise numbers) and checked on assignment, so a
+malformed number cannot enter the database through the ORM. Migrations (groupinsurance/migrations)
+create the tables; keep them in step with this module.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import declarative_base, relationship, validates
+from stdnum.be import vat
+
+from groupinsurance import identifiers
+from groupinsurance.money import Money
+
+# Named constraints, so that Alembic can alter them later (SQLite batch mode needs the names).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+LANGUAGES = ("nl", "fr")
+# A: employer contributions, C: personal contributions, P: personal contract (continued by the person).
+CONTRACT_KINDS = ("A", "C", "P")
+PLAN_TYPES = ("salaried", "self_employed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Person(Base):
+    """Someone who can log in: known by national register or BIS number."""
+
+    __tablename__ = "persons"
+    __table_args__ = (CheckConstraint(_in("language", LANGUAGES), name="language"),)
+
+    id = Column(Integer, primary_key=True)
+    national_number = Column(String(11), nullable=False, unique=True)
+    first_name = Column(String(100), nullable=False)
+    last_name = Column(String(100), nullable=False)
+    # The language of documents and messages; the person may change it (FAQ 8).
+    language = Column(String(2), nullable=False, default="nl")
+    # The employer uploads the business address; the person gives the private one (FAQ 8, 19).
+    business_email = Column(String(254))
+    private_email = Column(String(254))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    contracts = relationship("Contract", back_populates="person")
+
+    @validates("national_number")
+    def _check_number(self, _key, value):
+        return identifiers.validate(value)
+
+    @validates("language")
+    def _check_language(self, _key, value):
+        if value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @property
+    def number_kind(self) -> str:
+        return identifiers.kind(self.national_number)
+
+    def __repr__(self) -> str:  # masked: reprs end up in logs and tracebacks
+        return f"<Person {self.id} {identifiers.mask(self.national_number)}>"
+
+
+class Employer(Base):
+    """The organiser of a group insurance. Foreign organisers may have no Belgian enterprise number."""
+
+    __tablename__ = "employers"
+
+    id = Column(Integer, primary_key=True)
+    # KBO/BCE enterprise number, 10 digits (the export's employer_number column).
+    enterprise_number = Column(String(10), unique=True)
+    name = Column(String(200), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    contracts = relationship("Contract", back_populates="employer")
+
+    @validates("enterprise_number")
+    def _check_number(self, _key, value):
+        return vat.validate(value) if value else None
+
+    def __repr__(self) -> str:
+        return f"<Employer {self.id} {self.name!r}>"
+
+
+class Contract(Base):
+    """One contract of the insurer's export. Only numbers starting with 530/ are group insurance."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CONTRACT_KINDS), name="kind"),
+        CheckConstraint(_in("plan_type", PLAN_TYPES), name="plan_type"),
+        CheckConstraint("annual_premium >= 0", name="annual_premium"),
+        CheckConstraint("reserves >= 0", name="reserves"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    contract_number = Column(String(40), nullable=False, unique=True)
+    # Nullable: the organiser may not have filled in the national or BIS number yet (FAQ 9).
+    person_id = Column(Integer, ForeignKey("persons.id"), index=True)
+    employer_id = Column(Integer, ForeignKey("employers.id"), nullable=False, index=True)
+    kind = Column(String(1), nullable=False)
+    plan_type = Column(String(16), nullable=False, default="salaried")
+    annual_premium = Column(Money, nullable=False, default=0)
+    reserves = Column(Money, nullable=False, default=0)
+    affiliation_date = Column(Date)
+    exit_date = Column(Date)
+    exit_notice_date = Column(Date)
+    termination_date = Column(Date)
+    # Employment suspended (long illness, career break): active although no premium is paid (FAQ 1).
+    suspended = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    person = relationship("Person", back_populates="contracts")
+    employer = relationship("Employer", back_populates="contracts")
+
+    def __repr__(self) -> str:
+        return f"<Contract {self.contract_number}>"
+
+
+class OutboxMessage(Base):
+    """A confirmation message waiting to be sent; without a mail server it just stays queued."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (CheckConstraint(_in("language", LANGUAGES), name="language"),)
+
+    id = Column(Integer, primary_key=True)
+    recipient = Column(String(254), nullable=False)
+    language = Column(String(2), nullable=False)
+    subject = Column(String(200), nullable=False)
+    body = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # NULL until sent: the queue is `WHERE sent_at IS NULL`.
+    sent_at = Column(DateTime(timezone=True), index=True)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} sent_at={self.sent_at}>"
