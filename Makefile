@@ -90,7 +90,7 @@ bench: $(INSTALLED) $(MODEL)
 cross-validate: $(INSTALLED)
 	$(BIN)/python -m tools.cross_validate
 
-# The insurer's nightly export into DATABASE_URL (default var/app.db); see docs/data.md.
+# The insurer's nightly export into DATABASE_URL (default var/app.db); see README, "Contracts data".
 import: $(INSTALLED)
 	@test -n "$(FILE)" || { echo "usage: make import FILE=path.csv"; exit 2; }
 	$(BIN)/python -m groupinsurance.importer "$(FILE)"
