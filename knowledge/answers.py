@@ -100,10 +100,7 @@ def title_of(kb: KnowledgeBase, entry: Entry, lang: str) -> str:
     return kb.label("article_heading", lang).format(article=entry.id)
 
 
-# Button payloads name an entry as "<kind>:<id>"; the kinds a person can be sent to.
-TOPIC_KINDS = ("faq", "topic", "definition", "article")
-
-
+# Button payloads name an entry as "<kind>:<id>", kind one of faq, topic, definition, article.
 def topic_ref(entry: Entry) -> str:
     kind = {Faq: "faq", Topic: "topic", Definition: "definition", Article: "article"}[type(entry)]
     return f"{kind}:{entry.id}"
