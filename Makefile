@@ -44,7 +44,7 @@ $(INSTALLED): pyproject.toml requirements.lock
 
 model: $(MODEL)
 $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
-	@echo "==> Training the model (training data or configuration changed; a few minutes)"
+	@echo "==> Training the model (training data or configuration changed; about half a minute)"
 	@mkdir -p var
 	cd bot && ../$(BIN)/rasa train --fixed-model-name current --out models --quiet
 
