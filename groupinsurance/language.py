@@ -12,6 +12,8 @@ from typing import Optional
 from lingua import Language, LanguageDetectorBuilder
 
 SUPPORTED = ("nl", "fr")
+# The Babel locale for dates and amounts in each language.
+BABEL_LOCALES = {"nl": "nl_BE", "fr": "fr_BE"}
 DEFAULT_LANGUAGE = "nl"
 
 # English is a candidate only so that English-looking words ("help", "benefit statement") are not

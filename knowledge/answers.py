@@ -9,11 +9,11 @@ from typing import Dict, Optional, Tuple, Union
 
 from babel.dates import format_date
 
+from groupinsurance.language import BABEL_LOCALES
 from knowledge.model import Article, Definition, Faq, KnowledgeBase, LegalNote, Topic
 
 Entry = Union[Faq, Topic, Definition, Article]
 
-BABEL_LOCALES = {"nl": "nl_BE", "fr": "fr_BE"}
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from groupinsurance.language import BABEL_LOCALES
+
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES: Tuple[str, ...] = ("nl", "fr")
-# The Babel locale used for dates and amounts in each language.
-LOCALES = {"nl": "nl_BE", "fr": "fr_BE"}
+# The Babel locale used for dates and amounts in each language (the same as in the answers).
+LOCALES = BABEL_LOCALES
 
 
 class ConfigError(ValueError):
