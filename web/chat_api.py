@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from groupinsurance.language import normalize
+from groupinsurance.language import BABEL_LOCALES, normalize
 from web import knowledge_views
 from web.errors import api_error
 from web.extensions import rasa
@@ -190,7 +190,7 @@ def i18n(lang: str):
         return api_error(404, "unknown_language", _("The language must be ‘nl’ or ‘fr’."))
     response = jsonify(
         lang=chosen,
-        locale={"nl": "nl-BE", "fr": "fr-BE"}[chosen],
+        locale=BABEL_LOCALES[chosen].replace("_", "-"),  # the browser's Intl wants "nl-BE"
         max_message_length=current_app.config["MAX_MESSAGE_LENGTH"],
         strings=widget_strings(chosen),
     )
