@@ -48,8 +48,10 @@ $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 	@mkdir -p var
 	cd bot && ../$(BIN)/rasa train --fixed-model-name current --out models --quiet
 
-run: $(INSTALLED) $(MODEL)
+run: $(INSTALLED) $(MODEL) catalogs
 	@mkdir -p var
+	@echo "==> Database: migrations, and the demo data on the first start"
+	@$(BIN)/python -m groupinsurance.demo_data --load-if-empty
 	$(BIN)/honcho start -f Procfile
 
 validate: $(INSTALLED)

@@ -1,9 +1,18 @@
-"""Small helpers every action module uses."""
+"""Small helpers every action module uses: reply language, entities, sources, identity, database."""
+import functools
+import logging
 from typing import Optional
 
 from rasa_sdk import Tracker
+from sqlalchemy.orm import sessionmaker
 
+from groupinsurance import db, identity_token, settings
 from groupinsurance.language import DEFAULT_LANGUAGE, normalize
+
+log = logging.getLogger(__name__)
+
+# Where the web app puts the identity token in each message's metadata (web/chat_api.py).
+IDENTITY_METADATA_KEY = "identity"
 
 
 def reply_language(tracker: Tracker) -> str:
@@ -17,3 +26,31 @@ def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
 def source_payload(source: dict) -> dict:
     """The machine-readable source that follows every answer in Rasa's REST reply."""
     return {"source": source}
+
+
+@functools.lru_cache(maxsize=1)
+def identity_key():
+    return identity_token.derive_key(settings.secret("IDENTITY_TOKEN_SECRET"))
+
+
+def logged_in_number(tracker: Tracker) -> Optional[str]:
+    """The national number of the person who sent the latest message, from the identity token the web
+    app put in its metadata; None when the token is missing, forged, expired or not for us.
+
+    Only the latest message counts: a token is never taken from earlier turns or from slots, so what
+    the person types cannot change whose data is shown.
+    """
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    token = metadata.get(IDENTITY_METADATA_KEY) if isinstance(metadata, dict) else None
+    try:
+        return identity_token.verify(token, identity_key())
+    except identity_token.InvalidToken as reason:
+        if token:  # a missing token is normal (not logged in); anything else is worth a line
+            log.warning("identity token refused: %s", reason)
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def sessions() -> sessionmaker:
+    """Sessions on DATABASE_URL (the same database the web app and the importer use)."""
+    return db.make_session_factory()

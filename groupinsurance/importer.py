@@ -420,15 +420,37 @@ def _upsert_person(session, row: Row, persons: dict, touched: dict) -> Person:
     if created:
         person = persons[row.national_number] = Person(national_number=row.national_number)
         session.add(person)
-    values = {"first_name": row.first_name, "last_name": row.last_name, "language": row.language}
+    values = {"first_name": row.first_name, "last_name": row.last_name}
     # An empty address does not erase one: the person may have given it in the portal (FAQ 8), and the
     # export can lag behind that change.
     for name in ("business_email", "private_email"):
         if getattr(row, name):
             values[name] = getattr(row, name)
-    changed = _assign(person, values)
+    values["language"] = row.language
+    changed = _keep_what_the_person_set(person, values)
+    changed = _assign(person, values) or changed
     _note(touched, row.national_number, created, changed)
     return person
+
+
+def _keep_what_the_person_set(person: Person, values: dict) -> bool:
+    """The person's own change (FAQ 8) wins over the export until the export says the same.
+
+    The export lags behind: the insurer's back office learns of the change from the outbox and sends it
+    back some nights later. Until then the import must not undo it; once the export agrees, the field
+    is the export's again. Returns whether a marker was cleared.
+    """
+    cleared = False
+    for name in ("language", "private_email"):
+        marker = f"{name}_set_by_person_at"
+        if getattr(person, marker) is None or name not in values:
+            continue
+        if values[name] == getattr(person, name):
+            setattr(person, marker, None)
+            cleared = True
+        else:
+            del values[name]
+    return cleared
 
 
 def _note(touched: dict, key, created: bool, changed: bool) -> None:

@@ -65,6 +65,10 @@ class Person(Base):
     # The employer uploads the business address; the person gives the private one (FAQ 8, 19).
     business_email = Column(String(254))
     private_email = Column(String(254))
+    # Set when the person changed the value in the portal or the chat (FAQ 8). Until the insurer's export
+    # carries the same value, the nightly import keeps the person's choice; then these go back to NULL.
+    language_set_by_person_at = Column(DateTime(timezone=True))
+    private_email_set_by_person_at = Column(DateTime(timezone=True))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 

@@ -61,7 +61,9 @@ def live(assistant, build_dir):
     """The web app in front of the real assistant."""
     from web import create_app
 
-    app = create_app({"RASA_URL": assistant.rasa_url, "TRANSLATIONS_BUILD_DIR": str(build_dir)})
+    app = create_app({"RASA_URL": assistant.rasa_url, "TRANSLATIONS_BUILD_DIR": str(build_dir),
+                      "DATABASE_URL": assistant.env["DATABASE_URL"],
+                      "IDENTITY_TOKEN_SECRET": assistant.env["IDENTITY_TOKEN_SECRET"]})
     with serving(app) as url:
         yield url
 

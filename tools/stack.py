@@ -63,6 +63,8 @@ def rasa_environment(action_port: int, tracker_db: Path) -> Dict[str, str]:
 class Stack:
     rasa_url: str
     action_url: str
+    # The environment the action server got: a web app in front must use the same database and secret.
+    env: Dict[str, str]
 
 
 @contextlib.contextmanager
@@ -72,8 +74,12 @@ def running_stack(
     action_port: Optional[int] = None,
     workdir: Optional[Path] = None,
     log_dir: Optional[Path] = None,
+    env_overrides: Optional[Dict[str, str]] = None,
 ) -> Iterator[Stack]:
-    """Start the action server and Rasa with `model`; stop both on exit."""
+    """Start the action server and Rasa with `model`; stop both on exit.
+
+    env_overrides: extra environment for both, e.g. DATABASE_URL and IDENTITY_TOKEN_SECRET in tests.
+    """
     if not Path(model).exists():
         raise FileNotFoundError(f"No trained model at {model}: run `make model` first.")
     rasa_port = rasa_port or free_port()
@@ -82,6 +88,7 @@ def running_stack(
     workdir.mkdir(parents=True, exist_ok=True)
     log_dir = Path(log_dir or workdir)
     env = rasa_environment(action_port, workdir / f"tracker-{rasa_port}.db")
+    env.update(env_overrides or {})
     processes = []
     try:
         with open(log_dir / f"actions-{action_port}.log", "wb") as action_log:
@@ -104,7 +111,7 @@ def running_stack(
         rasa_url = f"http://127.0.0.1:{rasa_port}"
         wait_until(lambda: _ok(f"{action_url}/health"), 60, "the action server", processes[0])
         wait_until(lambda: rasa_is_up(rasa_url), 180, "Rasa", processes[1])
-        yield Stack(rasa_url=rasa_url, action_url=action_url)
+        yield Stack(rasa_url=rasa_url, action_url=action_url, env=env)
     finally:
         for process in reversed(processes):
             if process.poll() is None:

@@ -4,8 +4,8 @@
     app = create_app()                              # settings from the environment (web/config.py)
     app = create_app({"RASA_URL": "http://..."})    # the tests override settings like this
 
-Blueprints, one per audience: `chat_api` (the widget's JSON API under /api) and `pages` (the portal and
-the knowledge pages). Later issues add `auth` and `console` beside them in the same way.
+Blueprints, one per audience: `chat_api` (the widget's JSON API under /api), `auth` (logging in and
+out, /auth) and `pages` (the portal and the knowledge pages).
 """
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from web.config import from_environment
 
 
 def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
+    from groupinsurance import log_masking
+
+    log_masking.install()  # national numbers never reach a log in clear, whoever logs them
     app = Flask(__name__)
     app.config.from_mapping(from_environment())
     if config:
@@ -24,15 +27,20 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
 
-    from web import errors
-    from web.extensions import babel, rasa
+    from web import auth, errors
+    from web.config import check
+    from web.extensions import babel, csrf, database, rasa
     from web.i18n import compile_catalogs, select_locale
     from web.text import linkify
 
     # .mo files are build outputs: compiled from web/translations at start-up when stale.
     build_dir = compile_catalogs(app.config["TRANSLATIONS_BUILD_DIR"])
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(build_dir)
+    check(app.config)
     babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    database.init_app(app)
+    auth.init_app(app)
     rasa.init_app(app)
 
     if "knowledge" not in app.extensions:
@@ -46,7 +54,11 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     from web import chat_api, pages
 
+    # The chat API takes JSON only (415 otherwise), which a form on another site cannot send, and the
+    # session cookie is SameSite=Lax: that is its protection against cross-site requests, not a token.
+    csrf.exempt(chat_api.bp)
     app.register_blueprint(chat_api.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
     return app

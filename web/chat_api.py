@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from groupinsurance import identifiers
 from groupinsurance.language import BABEL_LOCALES, normalize
 from web import knowledge_views
+from web.auth import identity_token_for_rasa, person_record
 from web.errors import api_error
 from web.extensions import rasa
 from web.i18n import request_language, use_language, widget_strings
@@ -37,6 +40,8 @@ def allow_listed_origins(response):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        # The login cookie goes along (same site only: SameSite=Lax keeps it from other sites).
+        response.headers["Access-Control-Allow-Credentials"] = "true"
         response.headers["Access-Control-Max-Age"] = "600"
     response.vary.add("Origin")
     return response
@@ -121,6 +126,13 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
         if not isinstance(item, dict):
             continue
         custom = item.get("custom")
+        if isinstance(custom, dict) and custom.get("login_required") is True:
+            # The assistant needs a login for this: the message before it gets a login link that
+            # brings the person back to the page they are on.
+            if messages:
+                messages[-1]["login_url"] = url_for("auth.login", next=_return_path())
+            open_text = False
+            continue
         if isinstance(custom, dict) and "source" in custom:
             source = _source(custom["source"])
             if source and messages:
@@ -142,6 +154,15 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
     return messages
 
 
+def _return_path() -> str:
+    """The page the widget is on (from the Referer), if it is on this site; else the portal."""
+    referrer = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    if referrer.startswith(host + "/"):
+        return referrer[len(host):]
+    return url_for("pages.portal")
+
+
 def _language_asked(body: Any) -> Optional[str]:
     lang = body.get("lang") if isinstance(body, dict) else None
     return normalize(lang) if isinstance(lang, str) else None
@@ -161,7 +182,12 @@ def chat():
     except _Invalid as invalid:
         return api_error(invalid.status, invalid.code, invalid.message, invalid.field)
     try:
-        reply = rasa.send(fields["conversation_id"], fields["message"], fields["lang"])
+        # National numbers typed in the chat are masked before Rasa stores the text: the assistant never
+        # needs them (identity comes from the login), and transcripts must not show them.
+        reply = rasa.send(
+            fields["conversation_id"], identifiers.mask_in_text(fields["message"]), fields["lang"],
+            identity=identity_token_for_rasa(),
+        )
     except RasaTimeout:
         current_app.logger.warning("Rasa did not answer within %s s", current_app.config["RASA_TIMEOUT"])
         return api_error(504, "assistant_timeout", _("The assistant is taking too long to answer. Please try again."), retryable=True)
@@ -175,6 +201,19 @@ def chat():
 
 
 # --- the rest of the widget API -----------------------------------------------------------------
+
+@bp.get("/session")
+def login_state():
+    """Whether someone is logged in, for the widget; never the national number."""
+    if not current_user.is_authenticated:
+        return jsonify(logged_in=False, login_id=None, login_url=url_for("auth.login"))
+    person = person_record()
+    return jsonify(
+        logged_in=True,
+        login_id=session.get("login_id"),
+        first_name=person.first_name if person else None,
+    )
+
 
 @bp.get("/health")
 def health():

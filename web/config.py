@@ -6,10 +6,12 @@ mapping on top (the tests use that); nothing else reads the environment.
 """
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from groupinsurance import db, settings
 from groupinsurance.language import BABEL_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,15 +50,70 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _secret(env: Mapping[str, str], name: str) -> str:
+    try:
+        return settings.secret(name, env)
+    except settings.SettingsError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _list(environ: Mapping[str, str], name: str) -> Tuple[str, ...]:
     return tuple(item.strip().rstrip("/") for item in environ.get(name, "").split(",") if item.strip())
+
+
+LOGIN_PROVIDERS = ("test", "oidc")
+
+
+def _login_provider(env: Mapping[str, str], production: bool) -> str:
+    value = (env.get("LOGIN_PROVIDER") or ("oidc" if production else "test")).strip().lower()
+    if value not in LOGIN_PROVIDERS:
+        raise ConfigError(f"LOGIN_PROVIDER must be one of {', '.join(LOGIN_PROVIDERS)}, not {value!r}")
+    return value
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuses combinations that must never run: above all, the test identity provider in production."""
+    if config["APP_ENV"] == "production":
+        if config["LOGIN_PROVIDER"] == "test":
+            raise ConfigError("LOGIN_PROVIDER=test is impossible with APP_ENV=production: "
+                              "the test identity provider lets anyone log in as anyone")
+        if not config["SESSION_COOKIE_SECURE"]:
+            raise ConfigError("SESSION_COOKIE_SECURE must stay on in production (HTTPS only)")
+    if config["LOGIN_PROVIDER"] == "oidc":
+        missing = [name for name in ("OIDC_METADATA_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config.get(name)]
+        if missing:
+            raise ConfigError(f"LOGIN_PROVIDER=oidc needs {', '.join(missing)}")
 
 
 def from_environment(environ: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """The app's settings from `environ` (default: os.environ)."""
     env = os.environ if environ is None else environ
     rasa_port = _int(env, "RASA_PORT", 5005)
+    try:
+        production = settings.is_production(env)
+    except settings.SettingsError as error:
+        raise ConfigError(str(error)) from None
     return {
+        "APP_ENV": "production" if production else "development",
+        # Signs the session cookie. In development generated once into var/secrets (groupinsurance.settings).
+        "SECRET_KEY": _secret(env, "SECRET_KEY"),
+        # Seals the identity token the action server verifies; the action server must have the same value.
+        "IDENTITY_TOKEN_SECRET": _secret(env, "IDENTITY_TOKEN_SECRET"),
+        "DATABASE_URL": env.get("DATABASE_URL") or db.DEFAULT_URL,
+        # How people log in: `test` (the test identity provider, development only) or `oidc` (FAS, itsme...).
+        "LOGIN_PROVIDER": _login_provider(env, production),
+        # OpenID Connect: the provider's discovery document, the client registered there, the scopes,
+        # and the claim that holds the national register number (`egovNRN` for the federal FAS).
+        "OIDC_METADATA_URL": env.get("OIDC_METADATA_URL", ""),
+        "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPE": env.get("OIDC_SCOPE", "openid profile egovnrn"),
+        "OIDC_NATIONAL_NUMBER_CLAIM": env.get("OIDC_NATIONAL_NUMBER_CLAIM", "egovNRN"),
+        # A login lasts this long without activity (every request renews it).
+        "PERMANENT_SESSION_LIFETIME": datetime.timedelta(minutes=_int(env, "SESSION_LIFETIME_MINUTES", 30)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production or env.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
         # Where the web app listens (`python -m web`, the Procfile's `web` line).
         "WEB_HOST": env.get("WEB_HOST", "127.0.0.1"),
         "WEB_PORT": _int(env, "WEB_PORT", 5000),

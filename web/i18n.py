@@ -103,6 +103,7 @@ WIDGET_STRINGS = {
     "source_article": _l("Source: article {id} of the general conditions"),
     "source_definition": _l("Source: definition ‘{term}’"),
     "opens_new_tab": _l("(opens in a new tab)"),
+    "log_in": _l("Log in"),
     "retry": _l("Try again"),
     "error_network": _l("The assistant cannot be reached. Check your connection and try again."),
     "error_timeout": _l("The assistant is taking too long to answer. Please try again."),

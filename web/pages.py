@@ -4,7 +4,13 @@ from __future__ import annotations
 import datetime
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
-from flask_babel import format_currency, format_date, gettext as _
+from flask_babel import format_currency, format_date, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from groupinsurance import identifiers, status
+from groupinsurance.status import Status
+from web.auth import person_record
+from web.extensions import database
 
 from web import knowledge_views
 from web.i18n import language_name, request_language, use_language
@@ -29,7 +35,9 @@ def page_context():
             return url_for(request.endpoint, **args, lang=target)
         return url_for("pages.portal", lang=target)
 
+    person = person_record() if current_user.is_authenticated else None
     return {
+        "account_name": f"{person.first_name} {person.last_name}" if person else None,
         "lang": lang,
         "other_languages": [code for code in current_app.config["LANGUAGES"] if code != lang],
         "languages": current_app.config["LANGUAGES"],
@@ -42,31 +50,31 @@ def _kb():
     return current_app.extensions["knowledge"]
 
 
-# --- the demo portal ----------------------------------------------------------------------------
+# --- the portal: the logged-in person's contracts and profile ------------------------------------
 
-# Made-up figures for the demo: nobody's real contract.
-DEMO_CONTRACT = {
-    "employer": "Voorbeeld nv",
-    "number": "GV-000123-DEMO",
-    "reserves": 18452.37,
-    "reserves_date": datetime.date(2026, 1, 1),
-    "pension_benefit": 96310.00,
-    "death_cover": 75000.00,
-    "next_statement": datetime.date(2026, 6, 30),
+STATUS_LABELS = {
+    Status.ACTIVE: _l("Active"),
+    Status.ACTIVE_SUSPENDED: _l("Active without premium"),
+    Status.PASSIVE: _l("Passive"),
+    Status.TERMINATED: _l("Terminated"),
+}
+KIND_LABELS = {
+    "A": _l("Employer contributions"),
+    "C": _l("Personal contributions"),
+    "P": _l("Personal contract"),
 }
 
 
 @bp.get("/")
 def portal():
-    contract = DEMO_CONTRACT
-    figures = {
-        "reserves": format_currency(contract["reserves"], "EUR"),
-        "reserves_date": format_date(contract["reserves_date"], "long"),
-        "pension_benefit": format_currency(contract["pension_benefit"], "EUR"),
-        "death_cover": format_currency(contract["death_cover"], "EUR"),
-        "next_statement": format_date(contract["next_statement"], "long"),
-    }
-    return render_template("portal.html", active="contracts", contract=contract, figures=figures)
+    groups = []
+    if current_user.is_authenticated:
+        with database.session() as session:
+            groups = status.visible_contracts(current_user.national_number, datetime.date.today(), session=session)
+    return render_template(
+        "portal.html", active="contracts", groups=groups, status_labels=STATUS_LABELS, kind_labels=KIND_LABELS,
+        format_currency=format_currency, format_date=format_date, Status=Status,
+    )
 
 
 @bp.get("/favicon.ico")
@@ -76,7 +84,9 @@ def favicon():
 
 @bp.get("/profile")
 def profile():
-    return render_template("profile.html", active="profile")
+    person = person_record()
+    masked = identifiers.mask(current_user.national_number) if current_user.is_authenticated else None
+    return render_template("profile.html", active="profile", person=person, masked_number=masked)
 
 
 # --- knowledge pages ----------------------------------------------------------------------------

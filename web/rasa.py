@@ -37,9 +37,13 @@ class RasaClient:
     def _config() -> Dict[str, Any]:
         return current_app.config
 
-    def send(self, conversation_id: str, text: str, lang: str) -> List[Dict[str, Any]]:
+    def send(self, conversation_id: str, text: str, lang: str, identity: Optional[str] = None) -> List[Dict[str, Any]]:
+        """identity: the sealed identity token of the logged-in person (the action server checks it)."""
         config = self._config()
-        payload = {"sender": conversation_id, "message": text, "metadata": {"lang": lang}}
+        metadata = {"lang": lang}
+        if identity:
+            metadata["identity"] = identity
+        payload = {"sender": conversation_id, "message": text, "metadata": metadata}
         try:
             response = requests.post(
                 f"{config['RASA_URL']}/webhooks/rest/webhook",

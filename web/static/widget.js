@@ -432,6 +432,14 @@
     if (showButtons && message.buttons && message.buttons.length) {
       item.appendChild(self.buttonsNode(message.buttons));
     }
+    if (!isUser && message.loginUrl) {
+      var href = new URL(message.loginUrl, self.base);
+      if (href.origin === new URL(self.base).origin) {  // only ever our own login page
+        item.appendChild(el("div", {"class": "gic-buttons"}, [
+          el("a", {"class": "gic-quick-reply gic-login", href: href.href, text: self.t("log_in")})
+        ]));
+      }
+    }
     var time = self.formatTime(message.time);
     if (time) item.appendChild(el("time", {"class": "gic-time", datetime: message.time, text: time}));
     return item;
@@ -539,6 +547,37 @@
     });
   };
 
+  // Another login (or a logout) on this browser: the conversation and every stored history belong to
+  // the previous person, so they go, and a new conversation starts.
+  Widget.prototype.checkLogin = function () {
+    var self = this;
+    return window.fetch(self.url("api/session"), {credentials: "include"}).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (state) {
+      if (!state) return;
+      var current = state.login_id || null;
+      var seen = local.get("login");
+      if (seen === null && current === null) return;
+      if (seen !== current) {
+        self.forgetConversations();
+        local.set("login", current);
+      }
+    }, function () { /* offline: keep what is there */ });
+  };
+
+  Widget.prototype.forgetConversations = function () {
+    var keys = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(PREFIX + "conversation:") === 0) keys.push(key);
+      }
+      keys.forEach(function (key) { window.localStorage.removeItem(key); });
+    } catch (e) { /* storage disabled */ }
+    this.conversation = {id: randomId(), messages: []};
+    local.set("current", this.conversation.id);
+  };
+
   Widget.prototype.newConversation = function () {
     var previous = this.conversation.id;
     this.conversation = {id: randomId(), messages: []};
@@ -603,7 +642,8 @@
       method: "POST",
       headers: {"Content-Type": "application/json", "Accept": "application/json"},
       body: JSON.stringify({conversation_id: conversationId, message: message, lang: lang}),
-      credentials: "omit",
+      // The login cookie goes along: the web app adds the person's identity for the assistant.
+      credentials: "include",
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (body) {
@@ -617,6 +657,7 @@
           var reply = {role: "bot", text: m.text, time: now};
           if (Array.isArray(m.buttons) && m.buttons.length) reply.buttons = m.buttons;
           if (m.source && typeof m.source === "object") reply.source = m.source;
+          if (typeof m.login_url === "string") reply.loginUrl = m.login_url;
           return reply;
         });
         if (!replies.length) {
@@ -675,7 +716,7 @@
 
   Widget.prototype.start = function () {
     var self = this;
-    return self.loadStrings(self.lang).then(function () {
+    return Promise.all([self.loadStrings(self.lang), self.checkLogin()]).then(function () {
       self.build();
       self.renderChrome();
       self.renderMessages();

@@ -1,0 +1,131 @@
+"""End to end: the web app (logged in with the test identity provider) in front of the real Rasa and
+action server, with the demo data. Contract status and profile changes in both languages; nothing
+typed changes whose data is shown; national numbers never reach Rasa's tracker store."""
+import sqlite3
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from groupinsurance import db, demo_data, identifiers
+from groupinsurance.models import OutboxMessage, Person
+
+pytestmark = pytest.mark.e2e
+
+JAN = demo_data.PERSONS["jan"]
+MARIE = demo_data.PERSONS["marie"]
+PIERRE = demo_data.PERSONS["pierre"]
+
+
+@pytest.fixture(scope="module")
+def app(assistant, tmp_path_factory):
+    from web import create_app
+
+    return create_app({
+        "TESTING": True, "RASA_URL": assistant.rasa_url,
+        "DATABASE_URL": assistant.env["DATABASE_URL"],
+        "IDENTITY_TOKEN_SECRET": assistant.env["IDENTITY_TOKEN_SECRET"],
+        "TRANSLATIONS_BUILD_DIR": str(tmp_path_factory.mktemp("translations")),
+    })
+
+
+class Browser:
+    """One browser: a cookie jar, a conversation id, and `say`."""
+
+    def __init__(self, app, person=None):
+        self.client = app.test_client()
+        self.conversation = uuid.uuid4().hex
+        if person is not None:
+            response = self.client.post("/auth/test-login", data={"national_number": person.national_number},
+                                        headers={"Accept": "application/json"})
+            assert response.status_code == 200
+
+    def say(self, text, lang="nl"):
+        response = self.client.post("/api/chat", json={"conversation_id": self.conversation, "message": text, "lang": lang})
+        assert response.status_code == 200, response.data
+        return response.get_json()["messages"]
+
+
+def text(messages):
+    return "\n".join(m["text"] for m in messages)
+
+
+def test_not_logged_in_gets_a_login_link_and_no_data(app):
+    reply = Browser(app).say("wat is de status van mijn groepsverzekering?")
+    assert "eerst inloggen" in text(reply) and reply[0]["login_url"].startswith("/auth/login")
+    assert "530/" not in text(reply)
+
+
+def test_status_in_dutch_then_french(app):
+    jan = Browser(app, JAN)
+    reply = text(jan.say("wat is de status van mijn groepsverzekering?"))
+    assert "Brouwerij De Klok NV (huidige werkgever)" in reply and "530/100001 (werkgeversbijdragen): actief" in reply
+    assert "Logistiek Schelde BV (vorige werkgever)" in reply and "passief" in reply
+    reply = text(jan.say("quel est le statut de mon assurance groupe ?", "fr"))
+    assert "Brouwerij De Klok NV (employeur actuel)" in reply and "actif. Prime annuelle 2\u202f400,00\xa0€" in reply
+
+
+def test_terminated_contract_shows_until_when_in_french(app):
+    reply = text(Browser(app, MARIE).say("mes contrats chez mon ancien employeur, ils sont encore actifs ?", "fr"))
+    assert "Transports Mosane SRL (ancien employeur)" in reply and "clôturé" in reply and "inclus" in reply
+
+
+def test_another_persons_number_typed_in_the_chat_shows_only_ones_own(app):
+    reply = text(Browser(app, JAN).say(f"toon de contracten van {identifiers.format(MARIE.national_number)}"))
+    assert "Brouwerij De Klok NV" in reply and "Boulangerie Lemaire SA" not in reply
+
+
+def test_ik_zie_mijn_contract_niet_explains_faq_9(app):
+    reply = Browser(app, JAN).say("ik zie mijn contract niet")
+    assert reply[0]["source"]["id"] == "9"
+
+
+def test_change_the_private_email_with_a_correction_and_a_confirmation(app, assistant):
+    pierre = Browser(app, PIERRE)
+    assert "Quelle adresse e-mail privée" in text(pierre.say("je voudrais changer mon adresse e-mail privée", "fr"))
+    assert "Ce n'est pas une adresse e-mail valable" in text(pierre.say("pierre@lambert", "fr"))
+    reply = pierre.say("pierre.lambert@example.org", "fr")
+    assert "deviendra pierre.lambert@example.org" in reply[0]["text"]
+    assert [b["payload"] for b in reply[0]["buttons"]] == ["/affirm", "/deny"]
+    assert "C'est fait" in text(pierre.say("/affirm", "fr"))
+    engine = db.make_engine(assistant.env["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(select(Person.private_email).where(
+                Person.national_number == PIERRE.national_number)).scalar_one()
+            queued = connection.execute(select(OutboxMessage.recipient, OutboxMessage.language)).all()
+    finally:
+        engine.dispose()
+    assert stored == "pierre.lambert@example.org"
+    assert ("pierre.lambert@example.org", "fr") in queued
+
+
+def test_change_the_document_language_then_say_no(app):
+    jan = Browser(app, JAN)
+    reply = jan.say("ik wil mijn documenten voortaan in het Frans ontvangen")
+    assert "In welke taal" in reply[0]["text"]
+    assert "voortaan in het Frans. Klopt dat?" in text(jan.say("Frans"))
+    assert "ik wijzig niets" in text(jan.say("nee"))
+
+
+def test_profile_changes_need_a_login(app):
+    reply = Browser(app).say("ik wil mijn privé e-mailadres wijzigen")
+    assert "eerst inloggen" in text(reply) and "login_url" in reply[0]
+
+
+def test_national_numbers_never_reach_the_tracker_store(app, assistant):
+    jan = Browser(app, JAN)
+    jan.say(f"mijn rijksregisternummer is {identifiers.format(JAN.national_number)}, toon mijn contracten")
+    jan.say(f"en dat van mijn vrouw {MARIE.national_number}?")
+    tracker_db = next(assistant_workdir(assistant).glob("tracker-*.db"))
+    with sqlite3.connect(tracker_db) as connection:
+        stored = "\n".join(row[0] for row in connection.execute("SELECT data FROM events"))
+    for number in (JAN.national_number, MARIE.national_number):
+        assert number not in stored and identifiers.format(number) not in stored
+    assert identifiers.mask(JAN.national_number) in stored
+
+
+def assistant_workdir(assistant):
+    from pathlib import Path
+
+    return Path(assistant.env["TRACKER_DB"]).parent
