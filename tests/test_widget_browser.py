@@ -123,6 +123,11 @@ def open_widget(page, lang="nl"):
     expect(page.get_by_role("dialog")).to_be_visible()
 
 
+def reopened(page):
+    """After a reload the widget reopens by itself when it was open (sessionStorage)."""
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
 def answers(page):
     return page.locator(ANSWERS)
 
@@ -353,6 +358,48 @@ def test_usable_on_a_360_px_phone(browser, live, kb):
         assert problems.errors == [] and problems.dialogs == []
     finally:
         context.close()
+
+
+@pytest.mark.e2e
+def test_log_in_from_the_chat_see_own_contracts_then_log_out(page, live):
+    from groupinsurance import demo_data, identifiers
+
+    jan = demo_data.PERSONS["jan"]
+    load(page, live + "/")
+    open_widget(page)
+    # Not logged in: the assistant asks to log in, with a link that comes back here.
+    answer = ask(page, "wat is de status van mijn groepsverzekering?")
+    expect(answer).to_contain_text("eerst inloggen")
+    expect(answer).not_to_contain_text("530/")
+    answer.get_by_role("link", name="Inloggen").click()
+    # The test identity provider, clearly marked as such.
+    expect(page.get_by_role("note")).to_contain_text("Test-identiteitsprovider")
+    assert run_axe(page) == []
+    page.get_by_role("button", name=f"Inloggen als {jan.first_name} {jan.last_name}").click()
+    page.wait_for_url(live + "/")
+    expect(page.locator(".account-name")).to_have_text("Jan Peeters")
+    expect(page.locator('[data-contract="530/100001"]')).to_be_visible()
+    assert run_axe(page) == []
+    # A new login starts a new conversation: nothing from before the login is kept.
+    reopened(page)
+    assert shadow_count(page, ".gic-msg--user") == 0
+    answer = ask(page, "wat is de status van mijn groepsverzekering?")
+    expect(answer).to_contain_text("Brouwerij De Klok NV (huidige werkgever)")
+    expect(answer).to_contain_text("530/100001 (werkgeversbijdragen): actief")
+    expect(answer).to_contain_text("Logistiek Schelde BV (vorige werkgever)")
+    expect(answer).not_to_contain_text("530/200102")
+    # Typing someone else's number shows nothing of theirs.
+    marie = demo_data.PERSONS["marie"]
+    answer = ask(page, f"en die van {identifiers.format(marie.national_number)}?")
+    expect(answer).not_to_contain_text("Boulangerie Lemaire")
+    # Logging out forgets the conversation with the contracts in it.
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url(re.compile(re.escape(live) + r"/(\?lang=nl)?$"))
+    load(page, live + "/")
+    reopened(page)
+    assert shadow_count(page, ".gic-msg--user") == 0
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, window.localStorage))")
+    assert "530/100001" not in stored
 
 
 # --- against the fake Rasa: failures, HTML from the assistant, formats, embedding ----------------

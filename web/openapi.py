@@ -93,6 +93,19 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                     },
                 }
             },
+            "/api/session": {
+                "get": {
+                    "operationId": "session",
+                    "summary": "Whether someone is logged in (the widget starts a new conversation when `login_id` changes)",
+                    "responses": {"200": {
+                        "description": "Never the national number. `first_name` is null for someone the insurer does not know.",
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Session"},
+                            "example": {"logged_in": True, "login_id": "Jw3dX0m8k1Qf2Zb7", "first_name": "Jan"},
+                        }},
+                    }},
+                }
+            },
             "/api/health": {
                 "get": {
                     "operationId": "health",
@@ -149,6 +162,16 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
         },
         "components": {
             "schemas": {
+                "Session": {
+                    "type": "object",
+                    "required": ["logged_in", "login_id"],
+                    "properties": {
+                        "logged_in": {"type": "boolean"},
+                        "login_id": {"type": ["string", "null"], "description": "Changes with every login; null when logged out."},
+                        "first_name": {"type": ["string", "null"]},
+                        "login_url": {"type": "string", "description": "Only when logged out."},
+                    },
+                },
                 "Language": {"type": "string", "enum": ["nl", "fr"],
                              "description": "Dutch or French; 'nl-BE', 'fr_BE' and the like are accepted too."},
                 "ChatRequest": {
@@ -173,6 +196,8 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                         "buttons": {"type": "array", "items": {"$ref": "#/components/schemas/Button"},
                                     "description": "Only when there are any."},
                         "source": {"$ref": "#/components/schemas/Source"},
+                        "login_url": {"type": "string", "description": "The assistant needs a login for this: "
+                                      "a link to the login page that comes back to the current page."},
                     },
                 },
                 "Button": {
