@@ -10,6 +10,11 @@ from actions.fallback import send_fallback
 from knowledge import answers, default_knowledge, retrieval
 
 
+# Answers after which the person can act at once: FAQ 8 (what an employee may change themselves) offers
+# the two changes the assistant can make (actions/profile.py).
+FOLLOW_UPS = {("faq", "8"): "utter_offer_profile_changes"}
+
+
 class ActionAnswerKnowledge(Action):
     def name(self) -> Text:
         return "action_answer_knowledge"
@@ -38,4 +43,7 @@ class ActionAnswerKnowledge(Action):
         answer = answers.render(kb, entry, lang)
         dispatcher.utter_message(text=answer.text)
         dispatcher.utter_message(json_message=source_payload(answer.source))
+        follow_up = FOLLOW_UPS.get((answer.source.get("kind"), answer.source.get("id")))
+        if follow_up:
+            dispatcher.utter_message(response=follow_up)
         return [SlotSet("human_offered", False)]

@@ -110,3 +110,12 @@ def test_language_detection_action_uses_text_then_widget_then_slot():
     assert events[0]["value"] == "fr"
     _, events = run(ActionDetectLanguage(), tracker("ok", language="fr"))
     assert events[0]["value"] == "fr"
+
+
+def test_faq_8_offers_the_changes_the_assistant_can_make(kb):
+    messages, _ = run(ActionAnswerKnowledge(), tracker(
+        "kan een werknemer zelf iets aanpassen op de website?", ranking=[("faq/employee_changes_data", 0.9)]))
+    assert source(messages) == {"kind": "faq", "id": "8"}
+    assert messages[-1]["response"] == "utter_offer_profile_changes"
+    other, _ = run(ActionAnswerKnowledge(), tracker("x", ranking=[("faq/employee_refuses_portal", 0.9)]))
+    assert all(m.get("response") != "utter_offer_profile_changes" for m in other)

@@ -129,3 +129,12 @@ def assistant_workdir(assistant):
     from pathlib import Path
 
     return Path(assistant.env["TRACKER_DB"]).parent
+
+
+def test_faq_8_offers_the_change_and_its_button_starts_it(app):
+    jan = Browser(app, JAN)
+    reply = jan.say("kunnen werknemers hun gegevens zelf aanpassen op mijngroepsverzekering?")
+    assert reply[0]["source"] == {"kind": "faq", "id": "8", "url": "/knowledge/faq/8"}
+    offer = reply[-1]
+    assert [b["payload"] for b in offer["buttons"]] == ["/change_email", "/change_language"]
+    assert "Welk privé e-mailadres" in text(jan.say("/change_email"))

@@ -17,6 +17,13 @@ async def send(
         return await response.json()
 
 
+async def parse(session: aiohttp.ClientSession, rasa_url: str, text: str) -> Dict[str, Any]:
+    """Rasa's NLU result for `text` (needs Rasa's HTTP API: `rasa run --enable-api`)."""
+    async with session.post(f"{rasa_url}/model/parse", json={"text": text}) as response:
+        response.raise_for_status()
+        return await response.json()
+
+
 def source_of(messages: List[Dict[str, Any]]) -> Optional[Dict[str, str]]:
     """The `custom.source` of a reply, if any message carries one."""
     for message in messages:

@@ -75,10 +75,12 @@ def running_stack(
     workdir: Optional[Path] = None,
     log_dir: Optional[Path] = None,
     env_overrides: Optional[Dict[str, str]] = None,
+    enable_api: bool = False,
 ) -> Iterator[Stack]:
     """Start the action server and Rasa with `model`; stop both on exit.
 
     env_overrides: extra environment for both, e.g. DATABASE_URL and IDENTITY_TOKEN_SECRET in tests.
+    enable_api: Rasa's HTTP API too (`/model/parse` for the evaluation of intents); loopback only.
     """
     if not Path(model).exists():
         raise FileNotFoundError(f"No trained model at {model}: run `make model` first.")
@@ -103,7 +105,8 @@ def running_stack(
                 subprocess.Popen(
                     [str(BIN / "rasa"), "run", "--model", str(Path(model).resolve()),
                      "--interface", "127.0.0.1", "--port", str(rasa_port),
-                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+                    + (["--enable-api"] if enable_api else []),
                     cwd=BOT_DIR, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
                 )
             )
@@ -131,11 +134,19 @@ def _ok(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def rasa_available(rasa_url: Optional[str], model: Path = DEFAULT_MODEL) -> Iterator[str]:
-    """Use the Rasa at `rasa_url` if it answers; otherwise start a stack for the duration."""
-    if rasa_url and rasa_is_up(rasa_url):
+def rasa_available(rasa_url: Optional[str], model: Path = DEFAULT_MODEL, need_api: bool = False) -> Iterator[str]:
+    """Use the Rasa at `rasa_url` if it answers (and has its HTTP API, if needed); otherwise start a
+    stack for the duration."""
+    if rasa_url and rasa_is_up(rasa_url) and (not need_api or api_enabled(rasa_url)):
         yield rasa_url
         return
-    print("The assistant is not running: starting Rasa and the action server...", file=sys.stderr)
-    with running_stack(model=model) as stack:
+    print("Starting Rasa and the action server for this run...", file=sys.stderr)
+    with running_stack(model=model, enable_api=need_api) as stack:
         yield stack.rasa_url
+
+
+def api_enabled(rasa_url: str) -> bool:
+    try:
+        return requests.post(f"{rasa_url}/model/parse", json={"text": "hallo"}, timeout=5).ok
+    except requests.RequestException:
+        return False
