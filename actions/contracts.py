@@ -7,7 +7,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import logged_in_number, reply_language, sessions, source_payload
-from groupinsurance import contract_text, status
+from groupinsurance import contract_text, exit_options, status
+
+EXIT_OPTIONS_PAYLOAD = '/show_topic{"topic": "topic:exit_options"}'
 
 
 class ActionShowContracts(Action):
@@ -25,8 +27,12 @@ class ActionShowContracts(Action):
         today = datetime.date.today()
         with sessions()() as session:
             groups = status.visible_contracts(number, today, session=session)
+            left_an_employer = bool(exit_options.person_exits(session, number, today))
         if groups:
-            dispatcher.utter_message(text=contract_text.overview_text(groups, lang, today))
+            # Someone who left an employer also gets a way to their exit options (actions/exit_options.py).
+            buttons = [{"title": contract_text.exit_options_button(lang), "payload": EXIT_OPTIONS_PAYLOAD}] \
+                if left_an_employer else []
+            dispatcher.utter_message(text=contract_text.overview_text(groups, lang, today), buttons=buttons)
         else:
             # FAQ 9 says why a contract may not show; its page is the source.
             dispatcher.utter_message(text=contract_text.no_contracts_text(lang))

@@ -6,6 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_entity, reply_language, source_payload
+from actions.exit_options import answer_exit_topic, is_exit_topic
 from actions.fallback import send_fallback
 from knowledge import answers, default_knowledge, retrieval
 
@@ -39,6 +40,9 @@ class ActionAnswerKnowledge(Action):
 
         if entry is None:
             return send_fallback(dispatcher, tracker, kb, lang)
+
+        if is_exit_topic(entry):  # the person's own options when logged in with an exit on record
+            return answer_exit_topic(dispatcher, tracker, kb, entry, lang) + [SlotSet("human_offered", False)]
 
         answer = answers.render(kb, entry, lang)
         dispatcher.utter_message(text=answer.text)

@@ -101,3 +101,8 @@ def no_contracts_text(lang: str) -> str:
         "national register or BIS number in EB-Connect; once it is there, the contract appears here."
     )
 
+
+
+def exit_options_button(lang: str) -> str:
+    _ = translator(lang)
+    return _("What can I do with my reserves after leaving?")

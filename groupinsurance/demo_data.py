@@ -88,6 +88,8 @@ PERSONS = {
                    "previous employer only: a passive contract and a personal contract ('P') he continued"),
         DemoPerson("els", "Els", "Maes", "nl", national_number(datetime.date(1972, 12, 9), 150),
                    "sees nothing: her only contract was terminated ten months ago (FAQ 9)"),
+        DemoPerson("karim", "Karim", "Haddad", "fr", national_number(datetime.date(1993, 4, 18), 73),
+                   "left his employer three weeks ago: the 30 days to choose are still running (exit options)"),
     )
 }
 DEMO_PERSONS: List[DemoPerson] = list(PERSONS.values())
@@ -157,6 +159,13 @@ def demo_rows(today: datetime.date) -> List[dict]:
         # Els: terminated ten months ago, longer than six: she sees nothing.
         row("els", "mosane", "530/300302", "A", "0", "0", d(2005, 9, 1),
             exit=months_ago(16), exit_notice=months_ago(15), termination=months_ago(10)),
+        # Karim: left Logistiek Schelde three weeks ago; his reserves were communicated ten days ago, so
+        # he still has twenty days to choose (art. 15.1), and the 90-day rule of 15.3 still protects him.
+        # Affiliated for less than 42 months: art. 15.4 does not apply to him.
+        row("karim", "schelde", "530/200105", "A", "0", "6420.15", today - relativedelta(months=30),
+            exit=today - relativedelta(weeks=3), exit_notice=today - relativedelta(days=10)),
+        row("karim", "schelde", "530/200106", "C", "0", "1210.40", today - relativedelta(months=30),
+            exit=today - relativedelta(weeks=3), exit_notice=today - relativedelta(days=10)),
         # No national number filled in (FAQ 9): the contract exists but is shown to nobody.
         row(None, "klok", "530/100004", "A", "1500.00", "2300.00", d(2023, 10, 1), name=("Tom", "Wouters", "nl")),
     ]

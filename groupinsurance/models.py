@@ -150,6 +150,35 @@ class Contract(Base):
         return f"<Contract {self.contract_number}>"
 
 
+EXIT_CHOICE_STATUSES = ("registered", "superseded", "processed")
+
+
+class ExitChoice(Base):
+    """What a person chose for a contract after leaving the employer (art. 15.1), for staff to carry out."""
+
+    __tablename__ = "exit_choices"
+    __table_args__ = (CheckConstraint(_in("status", EXIT_CHOICE_STATUSES), name="status"),)
+
+    id = Column(Integer, primary_key=True)
+    # Short and unambiguous, to quote on the phone or in a letter (groupinsurance.references).
+    reference = Column(String(16), nullable=False, unique=True)
+    person_id = Column(Integer, ForeignKey("persons.id"), nullable=False, index=True)
+    contract_id = Column(Integer, ForeignKey("contracts.id"), nullable=False, index=True)
+    option = Column(String(40), nullable=False)
+    # registered -> processed by staff; a later choice for the same contract supersedes an earlier one.
+    status = Column(String(16), nullable=False, default="registered")
+    # The chat conversation it was made in, so that staff see it beside the transcript.
+    conversation_id = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    person = relationship("Person")
+    contract = relationship("Contract")
+
+    def __repr__(self) -> str:
+        return f"<ExitChoice {self.reference} {self.option} {self.status}>"
+
+
 class OutboxMessage(Base):
     """A confirmation message waiting to be sent; without a mail server it just stays queued."""
 

@@ -63,8 +63,8 @@ def contract(session, number) -> Contract:
 
 def test_the_demo_file_imports(session, session_factory):
     summary = import_text(demo_data.demo_csv(TODAY), session_factory)
-    assert (summary.rows, summary.contracts.created, summary.persons.created, summary.employers.created) == (14, 14, 7, 5)
-    assert (count(session, Contract), count(session, Person), count(session, Employer)) == (14, 7, 5)
+    assert (summary.rows, summary.contracts.created, summary.persons.created, summary.employers.created) == (16, 16, 8, 5)
+    assert (count(session, Contract), count(session, Person), count(session, Employer)) == (16, 8, 5)
 
     jan = session.execute(select(Person).where(Person.national_number == JAN)).scalar_one()
     assert (jan.first_name, jan.last_name, jan.language) == ("Jan", "Peeters", "nl")
@@ -235,22 +235,22 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path, session, session_factory):
 def test_reimport_updates_and_never_duplicates(session, session_factory):
     import_text(demo_data.demo_csv(TODAY), session_factory)
     again = import_text(demo_data.demo_csv(TODAY), session_factory)
-    assert (again.contracts.created, again.contracts.updated, again.contracts.unchanged) == (0, 0, 14)
+    assert (again.contracts.created, again.contracts.updated, again.contracts.unchanged) == (0, 0, 16)
     assert (again.persons.created, again.persons.updated) == (0, 0)
-    assert (count(session, Contract), count(session, Person), count(session, Employer)) == (14, 7, 5)
+    assert (count(session, Contract), count(session, Person), count(session, Employer)) == (16, 8, 5)
 
     rows = demo_data.demo_rows(TODAY)
     rows[0].update(annual_premium="2500.00", reserves="18742.37")  # a new premium
     rows[5].update(language="nl", last_name="Dubois-Leroy")  # Marie changed (on each of her rows)
     rows[6].update(language="nl", last_name="Dubois-Leroy")
-    rows[13].update(national_number=identifiers.format(MARIE), first_name="Marie", last_name="Dubois-Leroy",
+    rows[15].update(national_number=identifiers.format(MARIE), first_name="Marie", last_name="Dubois-Leroy",
                     language="nl")  # FAQ 9: the organiser filled in the number
     rows[6]["employer_name"] = rows[12]["employer_name"] = "Transports Mosane & Fils SRL"
     third = import_text(to_csv(rows), session_factory)
     assert (third.contracts.created, third.contracts.updated) == (0, 2)
     assert (third.persons.created, third.persons.updated) == (0, 1)
     assert (third.employers.created, third.employers.updated) == (0, 1)
-    assert (count(session, Contract), count(session, Person), count(session, Employer)) == (14, 7, 5)
+    assert (count(session, Contract), count(session, Person), count(session, Employer)) == (16, 8, 5)
 
     assert contract(session, "530/100001").annual_premium == Decimal("2500.00")
     linked = contract(session, "530/100004")
@@ -308,7 +308,8 @@ def test_progress_lines_for_long_files(session, monkeypatch, session_factory):
     monkeypatch.setattr(importer, "PROGRESS_EVERY", 5)
     lines = []
     importer.import_stream(io.StringIO(demo_data.demo_csv(TODAY), newline=""), session_factory, lines.append)
-    assert lines == ["5 rows checked, 0 bad", "10 rows checked, 0 bad", "5 of 14 rows written", "10 of 14 rows written"]
+    assert lines == ["5 rows checked, 0 bad", "10 rows checked, 0 bad", "15 rows checked, 0 bad",
+                     "5 of 16 rows written", "10 of 16 rows written", "15 of 16 rows written"]
 
 
 def test_command_line_good_file(tmp_path, database_url, capsys):
@@ -316,9 +317,9 @@ def test_command_line_good_file(tmp_path, database_url, capsys):
     assert demo_data.main([str(path), "--today", TODAY.isoformat()]) == 0
     assert importer.main([str(path), "--database-url", database_url]) == 0
     out = capsys.readouterr().out
-    assert "14 rows imported. Contracts: 14 new" in out
+    assert "16 rows imported. Contracts: 16 new" in out
     assert importer.main([str(path), "--database-url", database_url]) == 0
-    assert "Contracts: 0 new, 0 updated, 14 unchanged" in capsys.readouterr().out
+    assert "Contracts: 0 new, 0 updated, 16 unchanged" in capsys.readouterr().out
 
 
 def test_command_line_bad_file(tmp_path, database_url, capsys):
@@ -346,9 +347,9 @@ def test_the_database_url_comes_from_the_environment(tmp_path, monkeypatch, caps
 
 
 def test_demo_data_loads_only_into_an_empty_database(session, session_factory):
-    assert demo_data.load_if_empty(session_factory, TODAY).contracts.created == 14
+    assert demo_data.load_if_empty(session_factory, TODAY).contracts.created == 16
     assert demo_data.load_if_empty(session_factory, TODAY) is None
-    assert count(session, Contract) == 14
+    assert count(session, Contract) == 16
 
 
 def test_demo_data_is_deterministic_and_valid():

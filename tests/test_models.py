@@ -21,7 +21,8 @@ def test_the_migrations_create_exactly_the_models_tables(engine):
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert differences == []
-    assert set(inspect(engine).get_table_names()) == {"alembic_version", "persons", "employers", "contracts", "outbox"}
+    assert set(inspect(engine).get_table_names()) == {
+        "alembic_version", "persons", "employers", "contracts", "outbox", "exit_choices"}
 
 
 def test_upgrade_twice_is_harmless_and_accepts_an_engine(engine):

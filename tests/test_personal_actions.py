@@ -162,3 +162,79 @@ def test_someone_logged_in_whom_the_insurer_does_not_know():
     slots = {"document_language": "fr", "profile_confirmed": True}
     messages, _ = run(ActionSaveDocumentLanguage(), tracker("ja", token_for(stranger), slots=slots, intent="affirm"))
     assert messages[0]["response"] == "utter_person_unknown"
+
+
+# --- exit options (actions/exit_options.py) --------------------------------------------------------
+
+from actions.exit_options import ActionChooseExitOption, ActionRegisterExitChoice  # noqa: E402
+from actions.knowledge_answers import ActionAnswerKnowledge  # noqa: E402
+from groupinsurance.models import ExitChoice  # noqa: E402
+
+KARIM = demo_data.PERSONS["karim"].national_number
+
+
+def exit_question(identity, language="nl"):
+    t = tracker("wat kan ik met mijn reserves doen nu ik vertrokken ben?", identity, language=language, intent="conditions")
+    t.latest_message["response_selector"] = {"default": {"ranking": [
+        {"intent_response_key": "conditions/exit_options", "confidence": 0.9}]}}
+    return t
+
+
+def test_exit_question_logged_in_with_an_exit_gives_the_own_options():
+    messages, _ = run(ActionAnswerKnowledge(), exit_question(token_for(KARIM)))
+    assert "530/200105 (werkgeversbijdragen): verworven reserves € 6.420,15." in messages[0]["text"].replace("\xa0", " ")
+    assert "onthaalstructuur (art. 23)" in messages[0]["text"]
+    assert messages[1]["custom"]["source"] == {"kind": "article", "id": "15.1"}
+
+
+@pytest.mark.parametrize("identity", [None, "forged", "expired"])
+def test_exit_question_without_a_valid_token_is_general_with_a_login_link(identity):
+    if identity == "expired":
+        identity = token_for(KARIM, ttl=60, now=time.time() - 3600)
+    messages, _ = run(ActionAnswerKnowledge(), exit_question(identity))
+    assert "530/" not in messages[0]["text"] and "6.420,15" not in messages[0]["text"]
+    assert messages[-1]["response"] == "utter_login_for_own_situation"
+
+
+def test_exit_question_without_an_exit_on_record_says_so():
+    messages, _ = run(ActionAnswerKnowledge(), exit_question(token_for(demo_data.PERSONS["an"].national_number)))
+    assert messages[0]["text"].startswith("Ik vind geen uittreding")
+
+
+def choose(identity, contract_number, option=None):
+    entities = [{"entity": "contract_number", "value": contract_number}]
+    if option:
+        entities.append({"entity": "exit_option", "value": option})
+    t = tracker("/choose_exit_option", identity, intent="choose_exit_option")
+    t.latest_message["entities"] = entities
+    return run(ActionChooseExitOption(), t)
+
+
+def test_choosing_asks_for_a_confirmation_and_yes_registers(session_factory):
+    messages, events = choose(token_for(KARIM), "530/200106", "continue_personally")
+    assert "Zal ik deze keuze doorgeven?" in messages[0]["text"]
+    assert slot(events, "exit_choice_pending") is True
+    slots = {"exit_choice_pending": True, "exit_contract": "530/200106", "exit_option": "continue_personally"}
+    messages, events = run(ActionRegisterExitChoice(), tracker("ja", token_for(KARIM), slots=slots, intent="affirm"))
+    assert "referentie EX-" in messages[0]["text"] and slot(events, "exit_choice_pending") is False
+    with session_factory() as s:
+        assert s.execute(select(ExitChoice.option)).scalars().all() == ["continue_personally"]
+
+
+def test_a_button_crafted_for_someone_elses_contract_registers_nothing(session_factory):
+    messages, _ = choose(token_for(JAN), "530/200105", "keep_unchanged")
+    assert "niet bij uw contracten" in messages[0]["text"]
+    # Even with the slots forged, the registration checks the token holder's contracts again.
+    slots = {"exit_choice_pending": True, "exit_contract": "530/200105", "exit_option": "keep_unchanged"}
+    messages, _ = run(ActionRegisterExitChoice(), tracker("ja", token_for(JAN), slots=slots, intent="affirm"))
+    assert "niet bij uw contracten" in messages[0]["text"]
+    with session_factory() as s:
+        assert s.execute(select(ExitChoice)).first() is None
+
+
+def test_registering_without_a_token_asks_to_log_in(session_factory):
+    slots = {"exit_choice_pending": True, "exit_contract": "530/200105", "exit_option": "keep_unchanged"}
+    messages, _ = run(ActionRegisterExitChoice(), tracker("ja", None, slots=slots, intent="affirm"))
+    assert messages[0]["response"] == "utter_login_needed"
+    with session_factory() as s:
+        assert s.execute(select(ExitChoice)).first() is None

@@ -138,3 +138,51 @@ def test_faq_8_offers_the_change_and_its_button_starts_it(app):
     offer = reply[-1]
     assert [b["payload"] for b in offer["buttons"]] == ["/change_email", "/change_language"]
     assert "Welk privé e-mailadres" in text(jan.say("/change_email"))
+
+
+KARIM = demo_data.PERSONS["karim"]
+
+
+def test_exit_options_general_when_not_logged_in(app):
+    reply = Browser(app).say("wat gebeurt er met mijn reserves als ik van werkgever verander?")
+    assert reply[0]["source"]["kind"] == "article" and "30 dagen" in reply[0]["text"]
+    assert reply[-1]["login_url"].startswith("/auth/login")
+
+
+def test_exit_options_for_the_person_who_just_left_then_a_registered_choice(app, assistant):
+    karim = Browser(app, KARIM)
+    reply = karim.say("que puis-je faire de mes réserves maintenant que j'ai quitté mon employeur ?", "fr")
+    body = reply[0]["text"]
+    assert "Logistiek Schelde BV" in body and "530/200105 (contributions patronales) : réserves acquises 6\u202f420,15\xa0€" in body
+    assert "structure d'accueil (art. 23)" in body and "jusqu'au" in body and "(art. 15.3)" in body
+    assert "Depuis le 1er janvier 2019" in body  # the dated note on immediate vesting
+    assert reply[0]["source"]["id"] == "15.1"
+    assert reply[0]["buttons"][0]["payload"] == '/choose_exit_option{"contract_number": "530/200105"}'
+    options = karim.say(reply[0]["buttons"][0]["payload"], "fr")[0]["buttons"]
+    reception = next(b["payload"] for b in options if "reception_structure" in b["payload"])
+    question = karim.say(reception, "fr")[0]
+    assert "Dois-je transmettre ce choix ?" in question["text"]
+    done = text(karim.say("/affirm", "fr"))
+    assert "référence EX-" in done
+    reference = done.split("référence ")[1].split(".")[0]
+    engine = db.make_engine(assistant.env["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            from groupinsurance.models import ExitChoice
+            stored = connection.execute(select(ExitChoice.option, ExitChoice.status, ExitChoice.conversation_id)
+                                        .where(ExitChoice.reference == reference)).one()
+    finally:
+        engine.dispose()
+    assert stored == ("reception_structure", "registered", karim.conversation)
+    # The contract overview leads to the exit options, which now show the choice.
+    status = karim.say("quel est le statut de mes contrats ?", "fr")[0]
+    assert status["buttons"] == [{"title": "Que puis-je faire de mes réserves après ma sortie ?",
+                                  "payload": '/show_topic{"topic": "topic:exit_options"}'}]
+    assert reference in text(karim.say(status["buttons"][0]["payload"], "fr"))
+
+
+def test_an_exit_choice_for_someone_elses_contract_is_refused(app):
+    jan = Browser(app, JAN)
+    reply = jan.say('/choose_exit_option{"contract_number": "530/200105", "exit_option": "keep_unchanged"}')
+    assert "niet bij uw contracten" in text(reply)
+    assert "doorgegeven" not in text(jan.say("/affirm"))
