@@ -50,6 +50,14 @@ def logged_in_number(tracker: Tracker) -> Optional[str]:
         return None
 
 
+def number_or_login_request(dispatcher, tracker: Tracker) -> Optional[str]:
+    """The logged-in person's number; without one, the assistant asks to log in and None is returned."""
+    number = logged_in_number(tracker)
+    if number is None:
+        dispatcher.utter_message(response="utter_login_needed")
+    return number
+
+
 @functools.lru_cache(maxsize=1)
 def sessions() -> sessionmaker:
     """Sessions on DATABASE_URL (the same database the web app and the importer use)."""

@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import logged_in_number, reply_language, sessions, source_payload
+from actions.common import number_or_login_request, reply_language, sessions, source_payload
 from groupinsurance import contract_text, exit_options, status
 
 EXIT_OPTIONS_PAYLOAD = '/show_topic{"topic": "topic:exit_options"}'
@@ -19,9 +19,8 @@ class ActionShowContracts(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        number = logged_in_number(tracker)
+        number = number_or_login_request(dispatcher, tracker)
         if number is None:
-            dispatcher.utter_message(response="utter_login_needed")
             return [SlotSet("logged_in", False)]
         lang = reply_language(tracker)
         today = datetime.date.today()

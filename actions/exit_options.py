@@ -12,7 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_entity, logged_in_number, reply_language, sessions, source_payload
+from actions.common import (
+    latest_entity,
+    logged_in_number,
+    number_or_login_request,
+    reply_language,
+    sessions,
+    source_payload,
+)
 from groupinsurance import exit_options, exit_text
 from groupinsurance.exit_options import ChoiceRefused, Option
 from knowledge import answers
@@ -70,9 +77,8 @@ class ActionChooseExitOption(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         lang = reply_language(tracker)
-        number = logged_in_number(tracker)
+        number = number_or_login_request(dispatcher, tracker)
         if number is None:
-            dispatcher.utter_message(response="utter_login_needed")
             return _clear() + [SlotSet("logged_in", False)]
         contract_number = latest_entity(tracker, "contract_number")
         option = latest_entity(tracker, "exit_option")
@@ -117,9 +123,8 @@ class ActionRegisterExitChoice(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]):
         lang = reply_language(tracker)
-        number = logged_in_number(tracker)
+        number = number_or_login_request(dispatcher, tracker)
         if number is None:
-            dispatcher.utter_message(response="utter_login_needed")
             return _clear() + [SlotSet("logged_in", False)]
         try:
             with sessions().begin() as session:

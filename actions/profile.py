@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import logged_in_number, sessions
+from actions.common import logged_in_number, number_or_login_request, sessions
 from groupinsurance import profile
 
 FORM_SLOTS = ("new_private_email", "document_language", "profile_confirmed")
@@ -72,9 +72,8 @@ class _SaveProfileChange:
         if tracker.get_slot("profile_confirmed") is not True or not value:
             dispatcher.utter_message(response="utter_profile_cancelled")
             return _reset()
-        number = logged_in_number(tracker)
+        number = number_or_login_request(dispatcher, tracker)
         if number is None:
-            dispatcher.utter_message(response="utter_login_needed")
             return _reset() + [SlotSet("logged_in", False)]
         try:
             with sessions().begin() as session:
