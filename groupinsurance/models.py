@@ -179,6 +179,81 @@ class ExitChoice(Base):
         return f"<ExitChoice {self.reference} {self.option} {self.status}>"
 
 
+CLAIM_REASONS = ("retirement", "death")
+CLAIM_STATUSES = ("draft", "submitted", "withdrawn", "in_progress", "paid")
+PAYOUT_FORMS = ("capital", "annuity")
+
+
+class Claim(Base):
+    """A payout claim (the digital payout module): a draft while the person fills it in, then submitted.
+
+    Retirement: the affiliate claims their own contracts. Death: a beneficiary reports the affiliate's
+    death; the claim links no contract until staff have verified it (the claimant never sees the
+    deceased's contracts).
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint(_in("reason", CLAIM_REASONS), name="reason"),
+        CheckConstraint(_in("status", CLAIM_STATUSES), name="status"),
+        CheckConstraint(f"payout_form IS NULL OR {_in('payout_form', PAYOUT_FORMS)}", name="payout_form"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), nullable=False, unique=True)
+    # Whoever is logged in and claims: the affiliate (retirement) or a beneficiary (death).
+    claimant_number = Column(String(11), nullable=False, index=True)
+    reason = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default="draft")
+    pension_start_date = Column(Date)  # retirement: when the legal (or early) pension starts
+    payout_form = Column(String(16))
+    # Annuity only: 80 % transferable to the surviving spouse or legal cohabitant (art. 16.1).
+    reversion = Column(Boolean)
+    iban = Column(String(34))
+    deceased_name = Column(String(200))  # death: as the claimant gave it, for staff to verify
+    date_of_death = Column(Date)
+    conversation_id = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    submitted_at = Column(DateTime(timezone=True))
+    withdrawn_at = Column(DateTime(timezone=True))
+
+    contracts = relationship("Contract", secondary="claim_contracts", order_by="Contract.contract_number")
+    documents = relationship("ClaimDocument", back_populates="claim", order_by="ClaimDocument.id")
+
+    @validates("claimant_number")
+    def _check_number(self, _key, value):
+        return identifiers.validate(value)
+
+    def __repr__(self) -> str:  # no IBAN, no number: reprs end up in logs
+        return f"<Claim {self.reference} {self.reason} {self.status}>"
+
+
+class ClaimContract(Base):
+    __tablename__ = "claim_contracts"
+
+    claim_id = Column(Integer, ForeignKey("claims.id"), primary_key=True)
+    contract_id = Column(Integer, ForeignKey("contracts.id"), primary_key=True, index=True)
+
+
+class ClaimDocument(Base):
+    """A file uploaded for a claim, stored outside the web root under a random name."""
+
+    __tablename__ = "claim_documents"
+
+    id = Column(Integer, primary_key=True)
+    claim_id = Column(Integer, ForeignKey("claims.id"), nullable=False, index=True)
+    kind = Column(String(40), nullable=False)  # groupinsurance.claims.DocumentKind
+    original_name = Column(String(255), nullable=False)
+    stored_name = Column(String(64), nullable=False, unique=True)
+    content_type = Column(String(64), nullable=False)
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    uploaded_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    claim = relationship("Claim", back_populates="documents")
+
+
 class OutboxMessage(Base):
     """A confirmation message waiting to be sent; without a mail server it just stays queued."""
 

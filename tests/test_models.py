@@ -22,7 +22,8 @@ def test_the_migrations_create_exactly_the_models_tables(engine):
         differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert differences == []
     assert set(inspect(engine).get_table_names()) == {
-        "alembic_version", "persons", "employers", "contracts", "outbox", "exit_choices"}
+        "alembic_version", "persons", "employers", "contracts", "outbox", "exit_choices",
+        "claims", "claim_contracts", "claim_documents"}
 
 
 def test_upgrade_twice_is_harmless_and_accepts_an_engine(engine):
