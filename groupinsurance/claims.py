@@ -11,8 +11,8 @@ Rules, current law first:
   contracts with reserves can be claimed; a contract already in an open claim shows that claim instead.
 - Capital or annuity (16.1): the annuity is indexed 2 % a year and 80 % transferable to the surviving
   spouse or legal cohabitant; an annuity of 500 euro a year or less (indexed) is paid as capital (16.10).
-- Death: a beneficiary reports it. The claim records the deceased's name and date of death for staff to
-  verify and links no contract: the claimant never sees the deceased's contracts (art. 12.2 decides
+- Death: a beneficiary reports it. The claim records the date of death (the death certificate, uploaded,
+  names the deceased) for staff to verify and links no contract: the claimant never sees the deceased's contracts (art. 12.2 decides
   who is entitled; staff check it).
 - Documents (16.4-16.8), per case, as a checklist; they can follow after the submission.
 - Withdrawal: possible while the claim is a draft or submitted, not once staff are processing it.
@@ -122,7 +122,7 @@ def normalize_iban(value: str) -> str:
 
 
 def mask_iban(value: str) -> str:
-    """'BE21 0012 3456 7803' -> 'BE21 **** **** 7803': enough to recognise, not to use."""
+    """'BE68 5390 0754 7034' -> 'BE21 **** **** 7803': enough to recognise, not to use."""
     compact = iban_format.compact(value or "")
     if len(compact) < 8:
         return "****"
@@ -216,21 +216,35 @@ def set_pension_start(claim: Claim, start: datetime.date) -> None:
     claim.pension_start_date = start
 
 
-def set_payout_form(claim: Claim, payout_form: str, reversion: bool = False) -> None:
+def set_payout_form(claim: Claim, payout_form: str, reversion: Optional[bool] = None) -> None:
+    """Capital or annuity; for an annuity, `reversion` None means "not asked yet" (see next_step)."""
     if payout_form not in ("capital", "annuity"):
         raise ValueError(f"unknown payout form {payout_form!r}")
     claim.payout_form = payout_form
-    claim.reversion = bool(reversion) if payout_form == "annuity" else None
+    claim.reversion = reversion if payout_form == "annuity" else None
+
+
+def set_reversion(claim: Claim, reversion: bool) -> None:
+    claim.reversion = bool(reversion)
+
+
+def next_step(claim: Claim) -> str:
+    """What the form asks next: a field of `missing_fields`, 'reversion' for an annuity, or 'confirm'."""
+    missing = missing_fields(claim)
+    if claim.reason == Reason.RETIREMENT and claim.payout_form == "annuity" and claim.reversion is None:
+        if not missing or missing[0] == "iban":
+            return "reversion"
+    return missing[0] if missing else "confirm"
 
 
 def set_iban(claim: Claim, value: str) -> None:
     claim.iban = normalize_iban(value)
 
 
-def set_death(claim: Claim, deceased_name: str, date_of_death: datetime.date, today: datetime.date) -> None:
+def set_death(claim: Claim, date_of_death: datetime.date, today: datetime.date, deceased_name: str = "") -> None:
     if date_of_death > today:
         raise ClaimRefused(ClaimRefused.DATE_IN_FUTURE)
-    claim.deceased_name = " ".join((deceased_name or "").split())[:200]
+    claim.deceased_name = " ".join((deceased_name or "").split())[:200] or None
     claim.date_of_death = date_of_death
 
 
@@ -240,7 +254,8 @@ def missing_fields(claim: Claim) -> List[str]:
         needed = [("contracts", bool(claim.contracts)), ("pension_start_date", claim.pension_start_date),
                   ("payout_form", claim.payout_form), ("iban", claim.iban)]
     else:
-        needed = [("deceased_name", claim.deceased_name), ("date_of_death", claim.date_of_death), ("iban", claim.iban)]
+        # No name of the deceased is asked in the chat: the death certificate carries it (privacy).
+        needed = [("date_of_death", claim.date_of_death), ("iban", claim.iban)]
     return [name for name, value in needed if not value]
 
 

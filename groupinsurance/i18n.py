@@ -45,7 +45,7 @@ def translations(lang: str) -> Translations:
 def gettext(lang: str, message: str, **values) -> str:
     """`message` in `lang`, with %(name)s placeholders filled from `values`."""
     text = translations(lang).gettext(message)
-    return text % values if values else text
+    return text % values  # always: a literal percent sign is written %% in the message
 
 
 def missing_translations() -> Dict[str, List[str]]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -32,6 +32,7 @@ from joserfc.jwk import OctKey
 from groupinsurance import identifiers
 
 ISSUER = "groupinsurance-web"
+PRIVATE_CLAIM = "private"
 ACTION_SERVER = "groupinsurance-actions"
 # Long enough for Rasa to reach the action server, short enough that a copied token is soon useless.
 DEFAULT_TTL = 120
@@ -61,8 +62,13 @@ def issue(
     audience: str = ACTION_SERVER,
     ttl: int = DEFAULT_TTL,
     now: Optional[float] = None,
+    private: Optional[Dict[str, Any]] = None,
 ) -> str:
-    """A sealed token saying "this is the person with `national_number`", valid for `ttl` seconds."""
+    """A sealed token saying "this is the person with `national_number`", valid for `ttl` seconds.
+
+    private: what the message carried that must not be stored in clear (e.g. {"ibans": [...]},
+    groupinsurance.sensitive); sealed with the rest, read back with `verify_with_private`.
+    """
     issued = int(time.time() if now is None else now)
     claims = {
         "iss": ISSUER,
@@ -71,11 +77,19 @@ def issue(
         "iat": issued,
         "exp": issued + ttl,
     }
+    if private:
+        claims[PRIVATE_CLAIM] = dict(private)
     return jwt.encode(_HEADER, claims, key, registry=_REGISTRY)
 
 
 def verify(token: Optional[str], key: OctKey, *, audience: str = ACTION_SERVER, now: Optional[float] = None) -> str:
     """The national number in `token`, or InvalidToken saying why not."""
+    return verify_with_private(token, key, audience=audience, now=now)[0]
+
+
+def verify_with_private(token: Optional[str], key: OctKey, *, audience: str = ACTION_SERVER,
+                        now: Optional[float] = None) -> Tuple[str, Dict[str, Any]]:
+    """The national number and the private values in `token`, or InvalidToken saying why not."""
     if not token or not isinstance(token, str):
         raise InvalidToken("missing")
     try:
@@ -95,6 +109,8 @@ def verify(token: Optional[str], key: OctKey, *, audience: str = ACTION_SERVER, 
     if claims.get("iss") != ISSUER:
         raise InvalidToken("issued by someone else")
     try:
-        return identifiers.validate(claims.get("sub") or "")
+        number = identifiers.validate(claims.get("sub") or "")
     except identifiers.ValidationError as exc:
         raise InvalidToken("no valid national number") from exc
+    private = claims.get(PRIVATE_CLAIM)
+    return number, private if isinstance(private, dict) else {}

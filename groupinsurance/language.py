@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Optional
 
 from lingua import Language, LanguageDetectorBuilder
@@ -63,3 +64,9 @@ def normalize(lang: Optional[str]) -> Optional[str]:
 def choose(text: str, client_lang: Optional[str], previous: Optional[str]) -> str:
     """The reply language: what the person wrote in; if unclear, the client's; then the last one used."""
     return detect(text) or normalize(client_lang) or normalize(previous) or DEFAULT_LANGUAGE
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for matching what people type: 'Français' -> 'francais'."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -1,4 +1,4 @@
-"""Masks national register and BIS numbers in every log record of the process.
+"""Masks national register and BIS numbers, and IBANs, in every log record of the process.
 
 Installed by the web app and the action server at start. It wraps the log record factory, so it
 covers every logger, ours and the libraries' (Flask, Werkzeug, rasa-sdk, Sanic), before any handler
@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from groupinsurance.identifiers import mask_in_text
+from groupinsurance.sensitive import mask_ibans
 
 _MARK = "_groupinsurance_masking"
 
@@ -31,7 +32,7 @@ def install() -> None:
             message = record.getMessage()
         except Exception:  # a broken format string: let the handler report it as usual
             return record
-        masked = mask_in_text(message)
+        masked = mask_ibans(mask_in_text(message))
         if masked != message or record.args:
             record.msg, record.args = masked, ()
         return record

@@ -7,7 +7,6 @@ token, never from anything typed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Optional
 
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from groupinsurance import identifiers
 from groupinsurance.i18n import translator
+from groupinsurance.language import fold
 from groupinsurance.models import LANGUAGES, OutboxMessage, Person, utcnow
 
 # Something@something.tld inside a sentence ("mijn nieuw adres is jan@example.org, dank u").
@@ -64,11 +64,6 @@ _LANGUAGE_WORDS = {
 }
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def parse_language(text: str) -> Optional[str]:
     """'nl' or 'fr' when the text names exactly one of the two languages, else None.
 
@@ -77,7 +72,7 @@ def parse_language(text: str) -> Optional[str]:
     >>> parse_language("Nederlands of Frans?") is None
     True
     """
-    words = set(re.findall(r"[a-z]+", _plain(text or "")))
+    words = set(re.findall(r"[a-z]+", fold(text)))
     found = [lang for lang, names in _LANGUAGE_WORDS.items() if words & names]
     return found[0] if len(found) == 1 else None
 

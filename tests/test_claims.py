@@ -202,7 +202,7 @@ def test_a_death_claim_links_no_contract_and_needs_no_number_of_the_deceased(dem
     beneficiary = identifiers.validate(demo_data.national_number(datetime.date(1990, 3, 3), 40))  # not insured here
     with demo.begin() as s:
         claim, _ = claims.start_or_resume(s, beneficiary, "death")
-        claims.set_death(claim, "  Pierre   Lambert ", datetime.date(2026, 11, 2), TODAY)
+        claims.set_death(claim, datetime.date(2026, 11, 2), TODAY, deceased_name="  Pierre   Lambert ")
         claims.set_iban(claim, GOOD_IBAN)
         submitted = claims.submit(s, beneficiary, claim.reference)
         assert submitted.status == "submitted" and submitted.contracts == []
@@ -210,5 +210,23 @@ def test_a_death_claim_links_no_contract_and_needs_no_number_of_the_deceased(dem
     with pytest.raises(ClaimRefused) as refused:
         with demo.begin() as s:
             claim, _ = claims.start_or_resume(s, beneficiary, "death")
-            claims.set_death(claim, "X", TODAY + datetime.timedelta(days=1), TODAY)
+            claims.set_death(claim, TODAY + datetime.timedelta(days=1), TODAY)
     assert refused.value.reason == ClaimRefused.DATE_IN_FUTURE
+
+
+def test_the_form_asks_in_order_and_asks_the_reversion_for_an_annuity_only(demo):
+    with demo.begin() as s:
+        claim, _ = claims.start_or_resume(s, PIERRE, "retirement")
+        assert claims.next_step(claim) == "contracts"
+        claims.set_contracts(s, claim, ["530/200103"], TODAY)
+        assert claims.next_step(claim) == "pension_start_date"
+        claims.set_pension_start(claim, datetime.date(2033, 7, 1))
+        assert claims.next_step(claim) == "payout_form"
+        claims.set_payout_form(claim, "annuity")
+        assert claims.next_step(claim) == "reversion"
+        claims.set_reversion(claim, False)
+        assert claims.next_step(claim) == "iban"
+        claims.set_iban(claim, GOOD_IBAN)
+        assert claims.next_step(claim) == "confirm"
+        claims.set_payout_form(claim, "capital")
+        assert claim.reversion is None and claims.next_step(claim) == "confirm"

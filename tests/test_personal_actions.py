@@ -238,3 +238,120 @@ def test_registering_without_a_token_asks_to_log_in(session_factory):
     assert messages[0]["response"] == "utter_login_needed"
     with session_factory() as s:
         assert s.execute(select(ExitChoice)).first() is None
+
+
+# --- payout claims (actions/claims.py) -------------------------------------------------------------
+
+from actions.claims import (  # noqa: E402
+    ActionAskClaimAnswer,
+    ActionClaimFormDone,
+    ActionClaimStatus,
+    ActionConfirmWithdrawal,
+    ActionStartClaim,
+    ActionWithdrawClaim,
+    ValidateClaimForm,
+)
+from groupinsurance import claims as claim_domain  # noqa: E402
+from groupinsurance.models import Claim  # noqa: E402
+
+PIERRE = demo_data.PERSONS["pierre"].national_number
+
+
+def answer(text, identity, intent="nlu_fallback", language="fr", private=None):
+    token = identity if private is None else identity_token.issue(
+        PIERRE, identity_token.derive_key(SECRET), private=private)
+    t = tracker(text, token, language=language, intent=intent)
+    dispatcher = CollectingDispatcher()
+    result = ValidateClaimForm().validate_claim_answer(text, dispatcher, t, {})
+    return result, dispatcher.messages
+
+
+def ask_next(identity, language="fr"):
+    return run(ActionAskClaimAnswer(), tracker("", identity, language=language))[0]
+
+
+def test_a_retirement_claim_step_by_step_then_submitted_once(session_factory):
+    pierre = token_for(PIERRE)
+    messages, events = run(ActionStartClaim(), tracker("je pars à la retraite", pierre, language="fr", intent="start_claim"))
+    assert slot(events, "claim_can_start") is True
+    first = ask_next(pierre)[0]
+    assert first["text"].startswith("Quels contrats voulez-vous faire payer ?")
+    assert [b["payload"] for b in first["buttons"]] == ["530/200103", "530/200104", "tous"]
+    assert answer("530/200103", pierre) == ({"claim_answer": None}, [])
+    result, messages = answer("le 1er juillet 2025", pierre)  # he is 57 then
+    assert "avant vos 60 ans (3 juin 2028)" in messages[0]["text"]
+    assert answer("1er juillet 2033", pierre)[0] == {"claim_answer": None}
+    assert answer("en capital svp", pierre)[0] == {"claim_answer": None}
+    # The IBAN in the text is masked by the web app; the action takes the sealed one.
+    result, messages = answer("BE21 **** **** 7803", pierre)
+    assert "Je n'ai pas trouvé d'IBAN" in messages[0]["text"]
+    result, messages = answer("BE21 **** **** 7804", pierre, private={"ibans": ["BE21001234567804"]})
+    assert "Ce n'est pas un IBAN belge valable" in messages[0]["text"]
+    answer("BE21 **** **** 7803", pierre, private={"ibans": ["BE21001234567803"]})
+    summary = ask_next(pierre)[0]["text"]
+    assert "compte : BE21 **** **** 7803" in summary and "0012" not in summary and "capital" in summary
+    assert answer("oui", pierre, intent="affirm")[0] == {"claim_answer": "submitted"}
+    # A retried confirmation finds the claim submitted and makes no second one.
+    done = run(ActionClaimFormDone(), tracker("", pierre, language="fr", slots={"claim_answer": "submitted"}))[0]
+    assert "est introduite" in done[0]["text"]
+    assert done[1]["custom"]["upload"]["kinds"] == ["identity_card", "proof_of_life", "pension_start_proof"]
+    with session_factory() as s:
+        [claim] = s.execute(select(Claim)).scalars().all()
+        assert (claim.status, claim.iban, claim.payout_form) == ("submitted", "BE21001234567803", "capital")
+
+
+def test_stopping_keeps_a_draft_that_resumes(session_factory):
+    pierre = token_for(PIERRE)
+    run(ActionStartClaim(), tracker("", pierre, intent="start_claim"))
+    answer("530/200104", pierre)
+    result, messages = answer("plus tard", pierre)
+    assert result == {"claim_answer": "stopped"} and "brouillon" in messages[0]["text"]
+    messages, _ = run(ActionStartClaim(), tracker("reprendre ma demande", pierre, language="fr", intent="start_claim"))
+    assert "Vous avez déjà commencé la demande PC-" in messages[0]["text"]
+    assert ask_next(pierre)[0]["text"].startswith("À quelle date votre pension légale")
+
+
+def test_claims_need_a_login_and_status_shows_only_ones_own(session_factory):
+    messages, events = run(ActionStartClaim(), tracker("", None, intent="start_claim"))
+    assert messages[0]["response"] == "utter_login_needed" and slot(events, "claim_can_start") is False
+    with session_factory.begin() as s:
+        claim, _ = claim_domain.start_or_resume(s, PIERRE, "retirement")
+    messages, _ = run(ActionClaimStatus(), tracker("où en est mon paiement", token_for(JAN), language="fr"))
+    assert "Vous n'avez aucune demande de paiement" in messages[0]["text"]
+    messages, _ = run(ActionClaimStatus(), tracker("où en est mon paiement", token_for(PIERRE), language="fr"))
+    assert "brouillon, pas encore introduite" in messages[0]["text"]
+
+
+def test_a_death_claim_shows_nothing_of_the_deceased(session_factory):
+    widow = demo_data.national_number(datetime.date(1970, 1, 5), 22)  # not insured here
+    token = token_for(widow)
+    messages, _ = run(ActionStartClaim(), tracker("mon mari est décédé", token, language="fr", intent="report_death"))
+    assert "Toutes nos condoléances" in messages[0]["text"] and "12.2" in messages[0]["text"]
+    assert ask_next(token)[0]["text"] == "À quelle date l'affilié est-il décédé ?"
+    t = tracker("le 3 novembre 2026", token, language="fr")
+    ValidateClaimForm().validate_claim_answer("le 3 novembre 2026", CollectingDispatcher(), t, {})
+    t = tracker("BE21 **** **** 7803", identity_token.issue(widow, identity_token.derive_key(SECRET),
+                                                            private={"ibans": ["BE21001234567803"]}), language="fr")
+    ValidateClaimForm().validate_claim_answer("BE21 **** **** 7803", CollectingDispatcher(), t, {})
+    summary = ask_next(token)[0]["text"]
+    assert "décès de l'affilié le 3 novembre 2026" in summary and "530/" not in summary and "€" not in summary
+    t = tracker("oui", token, language="fr", intent="affirm")
+    assert ValidateClaimForm().validate_claim_answer("oui", CollectingDispatcher(), t, {}) == {"claim_answer": "submitted"}
+    done = run(ActionClaimFormDone(), tracker("", token, language="fr", slots={"claim_answer": "submitted"}))[0]
+    assert "vous ne verrez pas ici les données des contrats" in done[0]["text"] and "530/" not in done[0]["text"]
+
+
+def test_withdrawal_asks_then_withdraws_only_ones_own(session_factory):
+    with session_factory.begin() as s:
+        claim, _ = claim_domain.start_or_resume(s, PIERRE, "retirement")
+        reference = claim.reference
+    messages, events = run(ActionWithdrawClaim(), tracker("annuler ma demande", token_for(PIERRE), language="fr",
+                                                          intent="withdraw_claim"))
+    assert reference in messages[0]["text"] and slot(events, "withdraw_pending") is True
+    slots = {"withdraw_pending": True, "withdraw_reference": reference}
+    messages, _ = run(ActionConfirmWithdrawal(), tracker("oui", token_for(JAN), language="fr", intent="affirm", slots=slots))
+    assert "Je ne trouve pas cette demande" in messages[0]["text"]  # Jan cannot withdraw Pierre's
+    messages, _ = run(ActionConfirmWithdrawal(), tracker("oui", token_for(PIERRE), language="fr", intent="affirm", slots=slots))
+    assert "est retirée" in messages[0]["text"]
+    with session_factory() as s:
+        assert s.execute(select(Claim.status)).scalar_one() == "withdrawn"

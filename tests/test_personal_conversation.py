@@ -186,3 +186,35 @@ def test_an_exit_choice_for_someone_elses_contract_is_refused(app):
     reply = jan.say('/choose_exit_option{"contract_number": "530/200105", "exit_option": "keep_unchanged"}')
     assert "niet bij uw contracten" in text(reply)
     assert "doorgegeven" not in text(jan.say("/affirm"))
+
+
+# --- payout claims --------------------------------------------------------------------------------
+
+def test_a_retirement_claim_in_french_then_its_status_in_dutch(app, assistant):
+    pierre = Browser(app, PIERRE)
+    first = pierre.say("je pars à la retraite et je veux demander le paiement de ma pension complémentaire", "fr")
+    assert first[0]["text"].startswith("Quels contrats voulez-vous faire payer ?")
+    assert "À quelle date" in text(pierre.say("530/200103", "fr"))
+    assert "rente" in text(pierre.say("le 1er juillet 2033", "fr")).lower()
+    assert "IBAN" in text(pierre.say("capital", "fr"))
+    summary = text(pierre.say("mon compte: BE21 0012 3456 7803", "fr"))
+    assert "BE21 **** **** 7803" in summary and "Dois-je introduire la demande ?" in summary
+    done = pierre.say("oui", "fr")
+    assert "est introduite" in done[0]["text"] and done[0]["upload"]["url"].startswith("/api/claims/PC-")
+    reference = done[0]["upload"]["reference"]
+    status = pierre.say("waar staat mijn uitkering?", "nl")
+    assert f"{reference} (pensionering): ingediend, wacht op behandeling." in status[0]["text"]
+    # Rasa stored the account number masked only.
+    tracker_db = next(assistant_workdir(assistant).glob("tracker-*.db"))
+    with sqlite3.connect(tracker_db) as connection:
+        stored = "\n".join(row[0] for row in connection.execute("SELECT data FROM events"))
+    assert "0012 3456" not in stored and "BE21001234567803" not in stored
+
+
+def test_a_death_report_shows_nothing_of_the_deceased(app):
+    stranger = demo_data.national_number(__import__("datetime").date(1975, 8, 8), 12)
+    from groupinsurance import identifiers as ids
+    browser = Browser(app)
+    browser.client.post("/auth/test-login", data={"national_number": ids.validate(stranger)})
+    reply = text(browser.say("mijn man is vorige week overleden, ik wil zijn overlijden melden voor de groepsverzekering"))
+    assert "Gecondoleerd" in reply and "art. 12.2" in reply and "530/" not in reply
