@@ -5,7 +5,7 @@ the text before it reaches Rasa (`BE21 **** **** 7803`), and the typed value tra
 identity token (groupinsurance.identity_token) to the action server, which validates and stores it in
 the claim. Anything shaped like an IBAN is masked, valid or not: a typo is still someone's account.
 
->>> extract_ibans("mijn rekening is BE68 5390 0754 7034, dank u")
+>>> extract_ibans("mijn rekening is BE21 0012 3456 7803, dank u")
 ('mijn rekening is BE21 **** **** 7803, dank u', ['BE21001234567803'])
 >>> mask_ibans("IBAN: be86-0682-5001-0150")
 'IBAN: BE86 **** **** 0150'

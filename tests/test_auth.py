@@ -286,3 +286,17 @@ def test_openid_connect_login_redirects_to_the_provider(tmp_path, monkeypatch):
 ])
 def test_the_national_number_claim(claims, expected):
     assert national_number_from_claims(claims, "egovNRN") == expected
+
+
+def test_an_iban_typed_in_the_chat_is_masked_and_travels_sealed(client, rasa):
+    log_in(client)
+    chat(client, "mijn rekeningnummer is BE21 0012 3456 7803")
+    sent = rasa.requests[-1]
+    assert "0012 3456" not in sent["message"] and "BE21 **** **** 7803" in sent["message"]
+    number, private = identity_token.verify_with_private(sent["metadata"]["identity"], identity_token.derive_key(SECRET))
+    assert number == JAN and private == {"ibans": ["BE21001234567803"]}
+
+
+def test_without_login_an_iban_is_masked_and_dropped(client, rasa):
+    chat(client, "BE21 0012 3456 7803")
+    assert rasa.requests[-1]["message"] == "BE21 **** **** 7803" and "identity" not in rasa.requests[-1]["metadata"]

@@ -17,6 +17,7 @@ import threading
 
 import pytest
 
+from db_support import database_url, engine, migrated_template, session_factory  # noqa: F401
 from fake_rasa import FakeRasa
 from live_server import serving
 
@@ -75,11 +76,31 @@ def fake():
 
 
 @pytest.fixture
-def fake_live(fake, build_dir):
-    """The web app in front of the fake Rasa, giving up on it after 1 s."""
+def pierre_claim(session_factory):
+    """A database of the test's own with the demo data, and a retirement claim draft for Pierre: its reference."""
+    import datetime
+
+    from groupinsurance import claims, demo_data
+
+    demo_data.load_if_empty(session_factory)
+    with session_factory.begin() as s:
+        claim, _ = claims.start_or_resume(s, demo_data.PERSONS["pierre"].national_number, "retirement")
+        claims.set_contracts(s, claim, ["530/200103"], datetime.date.today())
+        return claim.reference
+
+
+@pytest.fixture
+def upload_dir(tmp_path):
+    return tmp_path / "uploads"
+
+
+@pytest.fixture
+def fake_live(fake, build_dir, database_url, pierre_claim, upload_dir):
+    """The web app in front of the fake Rasa, giving up on it after 1 s, on the test's own database."""
     from web import create_app
 
-    app = create_app({"RASA_URL": fake.url, "RASA_TIMEOUT": 1.0, "TRANSLATIONS_BUILD_DIR": str(build_dir)})
+    app = create_app({"RASA_URL": fake.url, "RASA_TIMEOUT": 1.0, "TRANSLATIONS_BUILD_DIR": str(build_dir),
+                      "DATABASE_URL": database_url, "UPLOAD_DIR": str(upload_dir)})
     with serving(app) as url:
         yield url
 
@@ -529,3 +550,69 @@ def test_widget_embeds_on_another_site_with_one_script_tag(browser, fake, build_
                 assert problems.errors == []
             finally:
                 context.close()
+
+
+# --- a claim's documents: the upload form under the assistant's message ------------------------------
+
+def shadow_options(page):
+    return page.evaluate("""() => Array.from(document.getElementById('group-insurance-chat').shadowRoot
+        .querySelectorAll('.gic-upload select option')).map(o => o.value)""")
+
+
+def test_upload_a_claim_document_from_the_chat(page, fake_live, fake, pierre_claim, upload_dir):
+    fake.reply = lambda payload: [
+        {"text": "Stuur ons uw documenten voor aanvraag " + pierre_claim + "."},
+        {"custom": {"upload": {"claim": pierre_claim, "kinds": ["identity_card", "proof_of_life"]}}},
+    ]
+    page.goto(fake_live + "/auth/test-login")
+    page.get_by_role("button", name="Inloggen als Pierre Lambert").click()
+    page.wait_for_url(fake_live + "/")
+    load(page, fake_live + "/")
+    open_widget(page)
+    answer = ask(page, "ik wil mijn documenten sturen")
+    expect(answer).to_contain_text("Stuur ons uw documenten")
+
+    form = answer.get_by_role("form", name=f"Een document toevoegen aan aanvraag {pierre_claim}")
+    expect(form).to_be_visible()
+    assert shadow_options(page) == ["identity_card", "proof_of_life"]
+    expect(form.get_by_label("Soort document").locator("option").first).to_have_text("Identiteitskaart (recto-verso)")
+    assert form.get_by_label("Bestand").get_attribute("accept") == \
+        ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+    assert run_axe(page) == []
+
+    form.get_by_label("Soort document").select_option("identity_card")
+    form.get_by_label("Bestand").set_input_files(
+        {"name": "identiteitskaart.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"})
+    form.get_by_role("button", name="Opladen").click()
+    expect(answers(page).last).to_contain_text("Identiteitskaart (recto-verso) ontvangen.")
+    expect(page.locator(".gic [aria-live=polite]")).to_contain_text("ontvangen")
+    # only what is still missing is offered now
+    expect(page.locator(".gic-upload select option")).to_have_count(1)
+    assert shadow_options(page) == ["proof_of_life"]
+    [stored] = list(upload_dir.iterdir())
+    assert stored.read_bytes() == b"%PDF-1.4\n%%EOF\n"
+
+    # a script named like a picture and a PDF: refused with the API's message, and the form stays
+    form = page.get_by_role("form", name=re.compile("^Een document toevoegen"))
+    form.get_by_label("Bestand").set_input_files(
+        {"name": "foto.png.pdf", "mimeType": "application/pdf", "buffer": b"<script>alert(1)</script>\n"})
+    form.get_by_role("button", name="Opladen").click()
+    alert = form.get_by_role("alert")
+    expect(alert).to_have_text("Enkel PDF-, JPEG- of PNG-bestanden worden aanvaard.")
+    expect(form).to_be_visible()
+    assert shadow_options(page) == ["proof_of_life"]
+    assert len(list(upload_dir.iterdir())) == 1
+    assert run_axe(page) == []
+
+    # after a reload the form is still there (with what is missing), the confirmation too, and
+    # it is on the latest message that asked for documents only
+    page.reload()
+    load(page, fake_live + "/")
+    reopened(page)
+    expect(page.locator(".gic-msg--bot").last).to_contain_text("Identiteitskaart (recto-verso) ontvangen.")
+    expect(page.locator(".gic-upload")).to_have_count(1)
+    assert shadow_options(page) == ["proof_of_life"]
+    ask(page, "en nog eens")
+    expect(page.locator(".gic-upload")).to_have_count(1)
+    expect(answers(page).last.locator(".gic-upload")).to_have_count(1)
+    assert shadow_options(page) == ["identity_card", "proof_of_life"]

@@ -4,8 +4,9 @@
     app = create_app()                              # settings from the environment (web/config.py)
     app = create_app({"RASA_URL": "http://..."})    # the tests override settings like this
 
-Blueprints, one per audience: `chat_api` (the widget's JSON API under /api), `auth` (logging in and
-out, /auth) and `pages` (the portal and the knowledge pages).
+Blueprints, one per audience: `chat_api` (the widget's JSON API under /api), `claims_api` (a claim's
+documents, /api/claims), `auth` (logging in and out, /auth) and `pages` (the portal and the knowledge
+pages).
 """
 from __future__ import annotations
 
@@ -52,12 +53,16 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from web import chat_api, pages
+    from web import chat_api, claims_api, pages
 
     # The chat API takes JSON only (415 otherwise), which a form on another site cannot send, and the
     # session cookie is SameSite=Lax: that is its protection against cross-site requests, not a token.
     csrf.exempt(chat_api.bp)
     app.register_blueprint(chat_api.bp)
+    # Uploads are multipart forms, so they cannot rely on the JSON-only rule: every POST there must carry
+    # the header X-Requested-With, which a cross-site form cannot send and which forces a CORS preflight.
+    csrf.exempt(claims_api.bp)
+    app.register_blueprint(claims_api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)

@@ -87,12 +87,15 @@ def log_in(national_number: str) -> LoggedInPerson:
     return person
 
 
-def identity_token_for_rasa() -> Optional[str]:
-    """The short-lived token for the action server, or None when nobody is logged in."""
+def identity_token_for_rasa(private: Optional[dict] = None) -> Optional[str]:
+    """The short-lived token for the action server, or None when nobody is logged in.
+
+    private: values from the message that travel sealed instead of in the text (IBANs).
+    """
     if not current_user.is_authenticated:
         return None
     key = identity_token.derive_key(current_app.config["IDENTITY_TOKEN_SECRET"])
-    return identity_token.issue(current_user.national_number, key)
+    return identity_token.issue(current_user.national_number, key, private=private or None)
 
 
 def person_record() -> Optional[Person]:

@@ -12,10 +12,11 @@ from flask import Blueprint, current_app, jsonify, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from groupinsurance import identifiers
+from groupinsurance import identifiers, references, sensitive
 from groupinsurance.language import BABEL_LOCALES, normalize
 from web import knowledge_views
 from web.auth import identity_token_for_rasa, person_record
+from web.claims_api import document_kind, document_label
 from web.errors import api_error
 from web.extensions import rasa
 from web.i18n import request_language, use_language, widget_strings
@@ -26,6 +27,7 @@ bp = Blueprint("chat_api", __name__, url_prefix="/api")
 
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 SOURCE_KINDS = ("faq", "article", "definition", "fallback")
+CLAIM_REFERENCE = re.compile(r"[A-Z0-9]{1,8}-[A-Z0-9]{1,12}")
 
 
 def knowledge_base():
@@ -113,12 +115,31 @@ def _buttons(raw: Any) -> List[Dict[str, str]]:
     ]
 
 
+def _upload(raw: Any) -> Optional[Dict[str, Any]]:
+    """`custom.upload` ({"claim": reference, "kinds": [...]}) as the widget's upload form: where to post
+    the file, and the documents to choose from with their names in the request's language."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("claim"), str) or not raw["claim"].strip():
+        return None
+    kinds = []
+    for value in raw.get("kinds") if isinstance(raw.get("kinds"), list) else []:
+        kind = document_kind(value)
+        if kind is not None and kind.value not in [k["kind"] for k in kinds]:
+            kinds.append({"kind": kind.value, "label": document_label(kind)})
+    if not kinds:
+        return None
+    reference = references.normalize(raw["claim"])
+    if not CLAIM_REFERENCE.fullmatch(reference):
+        return None
+    return {"url": url_for("claims_api.documents", reference=reference), "reference": reference, "kinds": kinds}
+
+
 def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
     """Rasa's messages as the widget's.
 
     Rasa's REST channel cuts every text at its blank lines and sends each paragraph as a message of its
     own; consecutive plain paragraphs are put back together into one message. A `custom.source`
-    message is merged into the text before it, and closes it: what follows is another message.
+    message is merged into the text before it, and closes it: what follows is another message. So is a
+    `custom.upload` message: the message before it gets an `upload` form.
     """
     messages: List[Dict[str, Any]] = []
     open_text = False  # the last message is plain text that the next paragraph continues
@@ -131,6 +152,12 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
             # brings the person back to the page they are on.
             if messages:
                 messages[-1]["login_url"] = url_for("auth.login", next=_return_path())
+            open_text = False
+            continue
+        if isinstance(custom, dict) and "upload" in custom:
+            upload = _upload(custom["upload"])
+            if upload and messages:
+                messages[-1]["upload"] = upload
             open_text = False
             continue
         if isinstance(custom, dict) and "source" in custom:
@@ -184,9 +211,11 @@ def chat():
     try:
         # National numbers typed in the chat are masked before Rasa stores the text: the assistant never
         # needs them (identity comes from the login), and transcripts must not show them.
+        # IBANs likewise; the typed value travels sealed in the identity token (groupinsurance.sensitive).
+        text, ibans = sensitive.extract_ibans(identifiers.mask_in_text(fields["message"]))
         reply = rasa.send(
-            fields["conversation_id"], identifiers.mask_in_text(fields["message"]), fields["lang"],
-            identity=identity_token_for_rasa(),
+            fields["conversation_id"], text, fields["lang"],
+            identity=identity_token_for_rasa({"ibans": ibans} if ibans else None),
         )
     except RasaTimeout:
         current_app.logger.warning("Rasa did not answer within %s s", current_app.config["RASA_TIMEOUT"])

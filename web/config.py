@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from groupinsurance import db, settings
+from groupinsurance import db, settings, uploads
 from groupinsurance.language import BABEL_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +128,10 @@ def from_environment(environ: Optional[Mapping[str, str]] = None) -> Dict[str, A
         "MAX_MESSAGE_LENGTH": _int(env, "MAX_MESSAGE_LENGTH", 1000),
         # Largest request body Flask reads at all, in bytes.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 16 * 1024),
+        # Documents for a payout claim: the largest file accepted (only that route reads a body this
+        # large), and where the files go (outside the web root; nothing serves that folder).
+        "UPLOAD_MAX_BYTES": _int(env, "UPLOAD_MAX_BYTES", uploads.MAX_BYTES),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(ROOT / "var" / "uploads"),
         # Other sites allowed to call /api/* from a browser (CORS), comma-separated origins such as
         # "https://www.example.be". Empty: only pages served by this app embed the widget.
         "WIDGET_ALLOWED_ORIGINS": _list(env, "WIDGET_ALLOWED_ORIGINS"),

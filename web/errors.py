@@ -13,11 +13,12 @@ from werkzeug.exceptions import HTTPException
 API_PREFIX = "/api/"
 
 
-def api_error(status: int, code: str, message: str, field: Optional[str] = None, retryable: bool = False):
+def api_error(status: int, code: str, message: str, field: Optional[str] = None, retryable: bool = False, **extra):
+    """`{"error": {code, message, field?, retryable}}`; `extra` goes beside `error` (e.g. a `login_url`)."""
     body = {"code": code, "message": message, "retryable": retryable}
     if field:
         body["field"] = field
-    response = jsonify(error=body)
+    response = jsonify(error=body, **extra)
     response.status_code = status
     return response
 

@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 from flask import current_app, g, request
 from flask_babel import force_locale, lazy_gettext as _l, refresh
 
+from groupinsurance.claims import DocumentKind
 from groupinsurance.language import normalize
 from web.config import LANGUAGES, LOCALES
 
@@ -74,6 +75,18 @@ def use_language(lang: str) -> None:
     refresh()
 
 
+# The documents a payout claim can need (groupinsurance.claims.DocumentKind), as the person sees them.
+DOCUMENT_LABELS = {
+    DocumentKind.IDENTITY_CARD: _l("Identity card (both sides)"),
+    DocumentKind.PROOF_OF_LIFE: _l("Proof of life"),
+    DocumentKind.PENSION_START_PROOF: _l("Decision setting the start date of your legal pension"),
+    DocumentKind.BIRTH_CERTIFICATE: _l("Extract of the birth certificate"),
+    DocumentKind.REVERSION_BIRTH_CERTIFICATE: _l("Extract of the birth certificate of the reversion beneficiary"),
+    DocumentKind.DEATH_CERTIFICATE: _l("Extract of the death certificate"),
+    DocumentKind.MEDICAL_CERTIFICATE: _l("Medical certificate stating the cause of death"),
+    DocumentKind.CERTIFICATE_OF_INHERITANCE: _l("Certificate of inheritance"),
+}
+
 # Every string the widget shows, by key. The widget substitutes {placeholders} itself.
 WIDGET_STRINGS = {
     "launcher": _l("Ask our assistant"),
@@ -113,6 +126,18 @@ WIDGET_STRINGS = {
     "disclaimer": _l(
         "Automated answers for information only: your pension regulation and contracts are binding."
     ),
+    # The form under a message that asks for a claim's documents (POST /api/claims/<reference>/documents).
+    "upload_form": _l("Add a document to claim {reference}"),
+    "upload_document": _l("Document"),
+    "upload_file": _l("File"),
+    "upload_hint": _l("PDF, JPEG or PNG"),
+    "upload_button": _l("Upload"),
+    "upload_sending": _l("Uploading…"),
+    "upload_done": _l("{label} received."),
+    "upload_choose_file": _l("Choose a file first."),
+    "upload_failed": _l("The document could not be sent. Check your connection and try again."),
+    # The documents' names too, so that the form follows a change of language ("document_identity_card").
+    **{f"document_{kind.value}": label for kind, label in DOCUMENT_LABELS.items()},
 }
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping
 
+from groupinsurance import uploads
+from groupinsurance.claims import DocumentKind
+
 
 def _error_response(description: str, example_code: str, example_message: str) -> Dict[str, Any]:
     return {
@@ -23,6 +26,23 @@ def _error_response(description: str, example_code: str, example_message: str) -
 def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
     max_length = config.get("MAX_MESSAGE_LENGTH", 1000)
     timeout = config.get("RASA_TIMEOUT", 15.0)
+    upload_max = config.get("UPLOAD_MAX_BYTES", uploads.MAX_BYTES)
+    reference_param = {
+        "name": "reference", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "The claim's reference ('PC-7K3Q9M'); typed forms are accepted (lower case, O for 0, I or L for 1).",
+    }
+    login_required = {
+        "description": "Nobody is logged in. `login_url` leads to the login page and back.",
+        "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/LoginRequired"},
+            "example": {"error": {"code": "login_required", "message": "Log eerst in: u kunt enkel documenten "
+                                  "toevoegen aan uw eigen aanvraag.", "retryable": False},
+                        "login_url": "/auth/login?next=/"},
+        }},
+    }
+    unknown_claim = _error_response(
+        "No claim of the logged-in person has this reference (someone else's claim answers the same).",
+        "unknown_claim", "U hebt geen aanvraag met deze referentie.")
     lang_param = {
         "name": "lang", "in": "query", "required": False,
         "description": "Language of the answer; default: the browser's Accept-Language, then nl.",
@@ -90,6 +110,78 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                                                "De assistent is nu niet beschikbaar. Probeer het zo meteen opnieuw."),
                         "504": _error_response(f"Rasa did not answer within {timeout:g} s. Retry.", "assistant_timeout",
                                                "De assistent doet er te lang over om te antwoorden. Probeer het opnieuw."),
+                    },
+                }
+            },
+            "/api/claims/{reference}": {
+                "get": {
+                    "operationId": "claim",
+                    "summary": "One of the logged-in person's payout claims: its status, its documents and the documents still missing",
+                    "parameters": [reference_param, lang_param],
+                    "responses": {
+                        "200": {"description": "Document names in the request's language.",
+                                "content": {"application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ClaimDocuments"},
+                                    "example": {"reference": "PC-7K3Q9M", "status": "draft", "reason": "retirement",
+                                                "missing": [{"kind": "proof_of_life", "label": "Bewijs van leven", "article": "16.7"}],
+                                                "documents": [{"kind": "identity_card", "label": "Identiteitskaart (recto-verso)",
+                                                               "name": "identiteitskaart.pdf"}]},
+                                }}},
+                        "401": login_required,
+                        "404": unknown_claim,
+                    },
+                }
+            },
+            "/api/claims/{reference}/documents": {
+                "post": {
+                    "operationId": "uploadClaimDocument",
+                    "summary": "Add a document (PDF, JPEG or PNG) to one of the logged-in person's claims",
+                    "description": (
+                        "Only while the claim is a draft or submitted. The type is decided by the file's content, "
+                        "never by its name. The request must carry the header `X-Requested-With: GroupInsuranceChat` "
+                        "(a cross-site form cannot send it, and it makes browsers ask first with a CORS preflight)."
+                    ),
+                    "parameters": [
+                        reference_param, lang_param,
+                        {"name": "X-Requested-With", "in": "header", "required": True,
+                         "schema": {"type": "string", "enum": ["GroupInsuranceChat"]}},
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"multipart/form-data": {
+                            "schema": {
+                                "type": "object", "required": ["kind", "file"],
+                                "properties": {
+                                    "kind": {"$ref": "#/components/schemas/DocumentKind"},
+                                    "file": {"type": "string", "format": "binary",
+                                             "description": f"PDF, JPEG or PNG, at most {upload_max} bytes."},
+                                    "lang": {"$ref": "#/components/schemas/Language"},
+                                },
+                            },
+                            "encoding": {"file": {"contentType": "application/pdf, image/jpeg, image/png"}},
+                        }},
+                    },
+                    "responses": {
+                        "201": {"description": "Received. `missing` lists the documents the claim still needs.",
+                                "content": {"application/json": {
+                                    "schema": {"$ref": "#/components/schemas/DocumentReceived"},
+                                    "example": {"document": {"kind": "identity_card", "label": "Identiteitskaart (recto-verso)",
+                                                             "name": "identiteitskaart.pdf"},
+                                                "missing": [{"kind": "proof_of_life", "label": "Bewijs van leven", "article": "16.7"}],
+                                                "reference": "PC-7K3Q9M"},
+                                }}},
+                        "400": _error_response(
+                            "`kind` or `file` missing, a kind this claim cannot receive, an empty file, or a file "
+                            "that is not a PDF, JPEG or PNG (`error.field` names the field).",
+                            "unsupported_file_type", "Enkel PDF-, JPEG- of PNG-bestanden worden aanvaard."),
+                        "401": login_required,
+                        "403": _error_response("The header X-Requested-With is missing.", "missing_header",
+                                               "Deze vraag moet van de chatwidget komen (de header X-Requested-With ontbreekt)."),
+                        "404": unknown_claim,
+                        "409": _error_response("The claim is no longer a draft or submitted (being processed, paid or withdrawn).",
+                                               "claim_closed", "Aan deze aanvraag kunnen geen documenten meer toegevoegd worden."),
+                        "413": _error_response(f"The file is larger than {upload_max} bytes.", "file_too_large",
+                                               "Het bestand is groter dan 10 MB."),
                     },
                 }
             },
@@ -198,7 +290,55 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                         "source": {"$ref": "#/components/schemas/Source"},
                         "login_url": {"type": "string", "description": "The assistant needs a login for this: "
                                       "a link to the login page that comes back to the current page."},
+                        "upload": {"$ref": "#/components/schemas/Upload"},
                     },
+                },
+                "Upload": {
+                    "type": "object", "required": ["url", "reference", "kinds"],
+                    "description": "The assistant asks for a claim's documents: show a form that posts them to `url`.",
+                    "properties": {
+                        "url": {"type": "string", "description": "POST /api/claims/{reference}/documents for this claim."},
+                        "reference": {"type": "string"},
+                        "kinds": {"type": "array", "items": {
+                            "type": "object", "required": ["kind", "label"],
+                            "properties": {"kind": {"$ref": "#/components/schemas/DocumentKind"},
+                                           "label": {"type": "string", "description": "The document's name, translated."}},
+                        }},
+                    },
+                },
+                "DocumentKind": {"type": "string", "enum": [kind.value for kind in DocumentKind]},
+                "Document": {
+                    "type": "object", "required": ["kind", "label", "name"],
+                    "properties": {"kind": {"$ref": "#/components/schemas/DocumentKind"},
+                                   "label": {"type": "string", "description": "The document's name, translated."},
+                                   "name": {"type": "string", "description": "The uploaded file's name, made safe."}},
+                },
+                "MissingDocument": {
+                    "type": "object", "required": ["kind", "label", "article"],
+                    "properties": {"kind": {"$ref": "#/components/schemas/DocumentKind"},
+                                   "label": {"type": "string"},
+                                   "article": {"type": "string", "description": "The article of the general conditions that asks for it."}},
+                },
+                "DocumentReceived": {
+                    "type": "object", "required": ["document", "missing", "reference"],
+                    "properties": {"document": {"$ref": "#/components/schemas/Document"},
+                                   "missing": {"type": "array", "items": {"$ref": "#/components/schemas/MissingDocument"}},
+                                   "reference": {"type": "string"}},
+                },
+                "ClaimDocuments": {
+                    "type": "object", "required": ["reference", "status", "reason", "missing", "documents"],
+                    "properties": {
+                        "reference": {"type": "string"},
+                        "status": {"type": "string", "enum": ["draft", "submitted", "in_progress", "paid", "withdrawn"]},
+                        "reason": {"type": "string", "enum": ["retirement", "death"]},
+                        "missing": {"type": "array", "items": {"$ref": "#/components/schemas/MissingDocument"}},
+                        "documents": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
+                    },
+                },
+                "LoginRequired": {
+                    "allOf": [{"$ref": "#/components/schemas/Error"}],
+                    "type": "object", "required": ["error", "login_url"],
+                    "properties": {"login_url": {"type": "string"}},
                 },
                 "Button": {
                     "type": "object", "required": ["title", "payload"],
@@ -221,7 +361,7 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                     "properties": {"error": {
                         "type": "object", "required": ["code", "message", "retryable"],
                         "properties": {
-                            "code": {"type": "string", "description": "Stable, for programs: invalid_json, missing_field, invalid_field, message_too_long, unsupported_media_type, assistant_unavailable, assistant_timeout, assistant_error, not_found, ..."},
+                            "code": {"type": "string", "description": "Stable, for programs: invalid_json, missing_field, invalid_field, message_too_long, unsupported_media_type, assistant_unavailable, assistant_timeout, assistant_error, not_found, login_required, missing_header, unknown_claim, claim_closed, empty_file, unsupported_file_type, file_too_large, ..."},
                             "message": {"type": "string", "description": "For people, translated."},
                             "field": {"type": "string", "description": "The request field at fault, where there is one."},
                             "retryable": {"type": "boolean", "description": "True when sending the same request again later may work."},

@@ -16,6 +16,11 @@
  *
  * Safe rendering: every text from a message is put in the page with textContent; links are made only
  * from http(s) and e-mail addresses written in the text. Nothing is ever parsed as HTML.
+ *
+ * Claim documents: a message with `upload` ({url, reference, kinds: [{kind, label}]}) gets a small form
+ * under it (which document, the file, "Upload"), on the latest such message only. The file goes to
+ * `url` (POST multipart/form-data, with the login cookie and the header X-Requested-With); each document
+ * received adds a line to the conversation and leaves only the documents still missing in the form.
  */
 (function (window, document) {
   "use strict";
@@ -27,6 +32,8 @@
   var MAX_STORED_MESSAGES = 200;
   var LINK_RE = /(\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)|(\bhttps?:\/\/[^\s<>"']+)|(\b(?:www\.)?[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:be|com|eu|org|net|fr|nl)\b(?:\/[^\s<>"']*)?)/gi;
   var TRAILING_PUNCTUATION = /[.,;:!?)\]»’”'"]+$/;
+  var UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png";
+  var UPLOAD_HEADER = "GroupInsuranceChat"; // X-Requested-With: the upload API refuses a POST without it
 
   // ---- small helpers ------------------------------------------------------------------------
 
@@ -173,6 +180,18 @@
     return nodes;
   }
 
+  // The `upload` of a message from the API, reduced to what the widget uses and stores.
+  function cleanUpload(raw) {
+    if (!raw || typeof raw !== "object" || typeof raw.url !== "string" || !Array.isArray(raw.kinds)) return null;
+    var kinds = raw.kinds.filter(function (k) {
+      return k && typeof k.kind === "string" && typeof k.label === "string";
+    }).map(function (k) { return {kind: k.kind, label: k.label}; });
+    if (!kinds.length) return null;
+    return {url: raw.url, reference: typeof raw.reference === "string" ? raw.reference : "", kinds: kinds};
+  }
+
+  var uploadFormCount = 0;
+
   // ---- the widget -----------------------------------------------------------------------------
 
   var widget = null;
@@ -183,6 +202,8 @@
     this.strings = {}; // lang -> payload of /api/i18n/<lang>
     this.pending = null; // {conversationId, message} while waiting for the assistant
     this.error = null; // {message, retry} after a failed request (never stored)
+    this.uploadError = null; // {conversationId, message, text, lang} after a refused upload (never stored)
+    this.uploadForms = window.WeakMap ? new WeakMap() : null; // message -> its form, kept across renders
     this.wantOpen = false;
     this.ready = false;
     this.lang = normalizeLang(local.get("lang")) || normalizeLang(options.lang) ||
@@ -340,7 +361,7 @@
 
   Widget.prototype.keepFocusInside = function (event) {
     var focusable = Array.prototype.filter.call(
-      this.panel.querySelectorAll("button, a[href], input, [tabindex='0']"),
+      this.panel.querySelectorAll("button, a[href], input, select, [tabindex='0']"),
       function (node) { return !node.disabled && node.getClientRects().length > 0; });
     if (!focusable.length) return;
     var first = focusable[0];
@@ -417,7 +438,7 @@
     return el("p", {"class": "gic-source"}, [link]);
   };
 
-  Widget.prototype.messageNode = function (message, showButtons) {
+  Widget.prototype.messageNode = function (message, showButtons, showUpload) {
     var self = this;
     var isUser = message.role === "user";
     var bubble = el("div", {"class": "gic-bubble"}, [
@@ -432,6 +453,10 @@
     if (showButtons && message.buttons && message.buttons.length) {
       item.appendChild(self.buttonsNode(message.buttons));
     }
+    if (!isUser && showUpload && message.upload) {
+      var form = self.uploadNode(message);
+      if (form) item.appendChild(form);
+    }
     if (!isUser && message.loginUrl) {
       var href = new URL(message.loginUrl, self.base);
       if (href.origin === new URL(self.base).origin) {  // only ever our own login page
@@ -443,6 +468,146 @@
     var time = self.formatTime(message.time);
     if (time) item.appendChild(el("time", {"class": "gic-time", datetime: message.time, text: time}));
     return item;
+  };
+
+  // A document's name in the widget's language (from the catalogs), else as the API worded it.
+  Widget.prototype.documentLabel = function (kind) {
+    var payload = this.strings[this.lang];
+    var label = payload && payload.strings["document_" + kind.kind];
+    return label || kind.label;
+  };
+
+  Widget.prototype.uploadNode = function (message) {
+    var self = this;
+    var upload = message.upload;
+    if (!upload || !upload.kinds || !upload.kinds.length) return null;
+    var key = self.lang + "|" + upload.kinds.map(function (k) { return k.kind; }).join(",");
+    var cached = self.uploadForms && self.uploadForms.get(message);
+    if (cached && cached.key === key) {
+      // The same form again (another render): the file already chosen stays chosen.
+      self.showUploadError(cached.form, self.uploadErrorFor(message));
+      return cached.form;
+    }
+    var n = ++uploadFormCount;
+    var ids = {kind: "gic-upload-kind-" + n, file: "gic-upload-file-" + n, hint: "gic-upload-hint-" + n,
+               error: "gic-upload-error-" + n};
+    var select = el("select", {id: ids.kind, "class": "gic-upload-select", name: "kind"},
+      upload.kinds.map(function (k) { return el("option", {value: k.kind, text: self.documentLabel(k)}); }));
+    var file = el("input", {
+      id: ids.file, "class": "gic-upload-file", type: "file", name: "file", accept: UPLOAD_ACCEPT,
+      "aria-describedby": ids.hint + " " + ids.error
+    });
+    var button = el("button", {type: "submit", "class": "gic-upload-button", text: self.t("upload_button")});
+    var error = el("p", {id: ids.error, "class": "gic-upload-error", role: "alert"});
+    var form = el("form", {
+      "class": "gic-upload", novalidate: true,
+      "aria-label": self.t("upload_form", {reference: upload.reference || ""}),
+      onsubmit: function (event) { event.preventDefault(); self.upload(message, form); }
+    }, [
+      el("div", {"class": "gic-upload-field"}, [
+        el("label", {"for": ids.kind, text: self.t("upload_document")}), select
+      ]),
+      el("div", {"class": "gic-upload-field"}, [
+        el("label", {"for": ids.file, text: self.t("upload_file")}), file,
+        el("p", {id: ids.hint, "class": "gic-upload-hint", text: self.t("upload_hint")})
+      ]),
+      el("div", {"class": "gic-upload-actions"}, [button]),
+      error
+    ]);
+    form.parts = {select: select, file: file, button: button, error: error};
+    self.showUploadError(form, self.uploadErrorFor(message));
+    if (self.uploadForms) self.uploadForms.set(message, {key: key, form: form});
+    return form;
+  };
+
+  Widget.prototype.uploadErrorFor = function (message) {
+    var e = this.uploadError;
+    // The API's message is in the language of the request: after a change of language it goes.
+    return e && e.message === message && e.conversationId === this.conversation.id && e.lang === this.lang ? e.text : "";
+  };
+
+  Widget.prototype.showUploadError = function (form, text) {
+    form.parts.error.textContent = text || "";
+    if (text) form.parts.file.setAttribute("aria-invalid", "true");
+    else form.parts.file.removeAttribute("aria-invalid");
+  };
+
+  Widget.prototype.upload = function (message, form) {
+    var self = this;
+    var parts = form.parts;
+    if (form.busy) return;
+    var conversationId = self.conversation.id;
+    var lang = self.lang;
+    var chosen = parts.file.files && parts.file.files[0];
+    var fail = function (text) {
+      self.uploadError = {conversationId: conversationId, message: message, text: text, lang: lang};
+      if (conversationId === self.conversation.id) self.showUploadError(form, text);
+    };
+    if (!chosen) {
+      fail(self.t("upload_choose_file"));
+      parts.file.focus();
+      return;
+    }
+    var target = new URL(message.upload.url, self.base);
+    if (target.origin !== new URL(self.base).origin) return; // only ever our own API
+    target.searchParams.set("lang", lang);
+    var body = new FormData();
+    body.append("kind", parts.select.value);
+    body.append("lang", lang);
+    body.append("file", chosen, chosen.name);
+
+    form.busy = true;
+    form.setAttribute("aria-busy", "true");
+    parts.button.setAttribute("aria-disabled", "true"); // not `disabled`: the focus stays on it
+    parts.button.textContent = self.t("upload_sending");
+    self.uploadError = null;
+    self.showUploadError(form, "");
+    var done = function () {
+      form.busy = false;
+      form.removeAttribute("aria-busy");
+      parts.button.removeAttribute("aria-disabled");
+      parts.button.textContent = self.t("upload_button");
+    };
+    window.fetch(target.href, {
+      method: "POST",
+      body: body,
+      credentials: "include",
+      headers: {"X-Requested-With": UPLOAD_HEADER, "Accept": "application/json"}
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (reply) {
+        return {response: response, body: reply};
+      });
+    }).then(function (result) {
+      done();
+      var reply = result.body;
+      if (result.response.status === 201 && reply && reply.document && Array.isArray(reply.missing)) {
+        self.uploaded(conversationId, message, reply);
+        return;
+      }
+      var detail = reply && reply.error;
+      fail(detail && typeof detail.message === "string" ? detail.message : self.t("upload_failed"));
+    }, function () {
+      done();
+      fail(self.t("upload_failed"));
+    });
+  };
+
+  // A document was received: a line in the conversation, and only the documents still missing in the form.
+  Widget.prototype.uploaded = function (conversationId, message, reply) {
+    var self = this;
+    var missing = reply.missing.map(function (m) { return m && m.kind; });
+    message.upload.kinds = message.upload.kinds.filter(function (k) { return missing.indexOf(k.kind) >= 0; });
+    var label = typeof reply.document.label === "string" ? reply.document.label : reply.document.kind;
+    var line = {role: "bot", text: self.t("upload_done", {label: label}), time: new Date().toISOString()};
+    self.uploadError = null;
+    self.addMessages(conversationId, [line]);
+    if (conversationId !== self.conversation.id) return;
+    self.renderMessages();
+    self.scrollTo(self.list.children[self.conversation.messages.length - 1]);
+    var form = self.list.querySelector(".gic-upload");
+    if (form && form.parts) form.parts.select.focus();
+    else self.input.focus();
+    self.announce(line.text);
   };
 
   Widget.prototype.buttonsNode = function (buttons) {
@@ -471,12 +636,17 @@
     var self = this;
     var messages = self.conversation.messages;
     var lastUser = -1;
-    messages.forEach(function (m, i) { if (m.role === "user") lastUser = i; });
+    var lastUpload = -1;
+    messages.forEach(function (m, i) {
+      if (m.role === "user") lastUser = i;
+      if (m.role === "bot" && m.upload) lastUpload = i;
+    });
     self.list.textContent = "";
     if (!messages.length) self.list.appendChild(self.welcomeNode());
     messages.forEach(function (message, i) {
-      // Quick replies only for the assistant's latest turn; older ones are history.
-      self.list.appendChild(self.messageNode(message, i > lastUser && !self.pending));
+      // Quick replies only for the assistant's latest turn; older ones are history. The upload form
+      // only on the latest message that asked for documents.
+      self.list.appendChild(self.messageNode(message, i > lastUser && !self.pending, i === lastUpload));
     });
     if (self.pending && self.pending.conversationId === self.conversation.id) {
       self.list.appendChild(el("li", {"class": "gic-msg gic-msg--bot gic-typing"}, [
@@ -584,6 +754,7 @@
     local.set("current", this.conversation.id);
     local.remove("conversation:" + previous);
     this.error = null;
+    this.uploadError = null;
     this.renderMessages();
     this.announce(this.t("new_conversation_started"));
     this.input.value = "";
@@ -632,6 +803,7 @@
     var lang = self.lang;
     self.pending = {conversationId: conversationId, message: message};
     self.error = null;
+    self.uploadError = null;
     self.renderMessages();
     self.scrollTo(null);
     self.announce(self.t("typing"));
@@ -658,6 +830,8 @@
           if (Array.isArray(m.buttons) && m.buttons.length) reply.buttons = m.buttons;
           if (m.source && typeof m.source === "object") reply.source = m.source;
           if (typeof m.login_url === "string") reply.loginUrl = m.login_url;
+          var upload = cleanUpload(m.upload);
+          if (upload) reply.upload = upload;
           return reply;
         });
         if (!replies.length) {
