@@ -73,7 +73,9 @@ class ActionStartClaim(Action):
             if was_resumed:
                 dispatcher.utter_message(text=claim_text.resumed(claim.reference, lang))
             elif reason == "death":
-                dispatcher.utter_message(text=claim_text.death_introduction(lang))
+                # A death is never handled by the assistant alone: a person is offered at once.
+                dispatcher.utter_message(text=claim_text.death_introduction(lang), buttons=[
+                    {"title": claim_text.talk_to_someone(lang), "payload": "/request_human"}])
         return [SlotSet("claim_can_start", True), SlotSet("logged_in", True), SlotSet("claim_answer", None)]
 
 

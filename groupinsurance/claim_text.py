@@ -128,6 +128,11 @@ def death_introduction(lang: str) -> str:
         "privacy I do not show the affiliate's contracts here; the documents you upload let us verify.")
 
 
+def talk_to_someone(lang: str) -> str:
+    _ = translator(lang)
+    return _("Talk to a colleague")
+
+
 def nothing_to_claim(lang: str) -> str:
     _ = translator(lang)
     return _("I find no contract with reserves that you can claim: contracts that were paid out or transferred "

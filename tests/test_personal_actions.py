@@ -327,6 +327,7 @@ def test_a_death_claim_shows_nothing_of_the_deceased(session_factory):
     token = token_for(widow)
     messages, _ = run(ActionStartClaim(), tracker("mon mari est décédé", token, language="fr", intent="report_death"))
     assert "Toutes nos condoléances" in messages[0]["text"] and "12.2" in messages[0]["text"]
+    assert messages[0]["buttons"] == [{"title": "Parler à un collaborateur", "payload": "/request_human"}]
     assert ask_next(token)[0]["text"] == "À quelle date l'affilié est-il décédé ?"
     t = tracker("le 3 novembre 2026", token, language="fr")
     ValidateClaimForm().validate_claim_answer("le 3 novembre 2026", CollectingDispatcher(), t, {})

@@ -218,3 +218,11 @@ def test_a_death_report_shows_nothing_of_the_deceased(app):
     browser.client.post("/auth/test-login", data={"national_number": ids.validate(stranger)})
     reply = text(browser.say("mijn man is vorige week overleden, ik wil zijn overlijden melden voor de groepsverzekering"))
     assert "Gecondoleerd" in reply and "art. 12.2" in reply and "530/" not in reply
+
+
+def test_asking_for_a_person_during_the_claim_form_leaves_it_with_the_draft_kept(app):
+    sofie = Browser(app, demo_data.PERSONS["sofie"])
+    assert "Welke contracten" in text(sofie.say("ik ga met pensioen en wil de uitbetaling van mijn aanvullend pensioen aanvragen"))
+    reply = text(sofie.say("/request_human"))
+    assert "U wilt iemand spreken" in reply and "Welke contracten" not in reply
+    assert "U bent al begonnen met aanvraag PC-" in text(sofie.say("verder met mijn aanvraag tot uitbetaling"))

@@ -423,6 +423,53 @@ def test_log_in_from_the_chat_see_own_contracts_then_log_out(page, live):
     assert "530/100001" not in stored
 
 
+@pytest.mark.e2e
+def test_a_retirement_claim_in_french_with_an_upload_then_its_status_in_dutch(page, live):
+    """Issue 5: a person starts the payout in French, uploads a document, asks in Dutch where it stands."""
+    page.goto(live + "/auth/test-login?lang=fr")
+    page.get_by_role("button", name="Se connecter comme Luc Martin").click()
+    page.wait_for_url(re.compile(re.escape(live) + "/"))
+    load(page, live + "/?lang=fr")
+    page.evaluate("() => GroupInsuranceChat.setLanguage('fr')")
+    reopened_or_open(page, "fr")
+
+    def click(name):
+        before = answers(page).count()
+        page.get_by_role("button", name=name).last.click()
+        wait_for_reply(page, before)
+        return answers(page).last
+
+    expect(ask(page, "je pars à la retraite et je veux demander le paiement de ma pension complémentaire", "fr")) \
+        .to_contain_text("Quels contrats voulez-vous faire payer ?")
+    expect(click("530/100202 (Boulangerie Lemaire SA)")).to_contain_text("À quelle date")
+    expect(ask(page, "le 1er décembre 2044", "fr")).to_contain_text("capital")
+    expect(click("Capital")).to_contain_text("IBAN")
+    summary = ask(page, "BE21 0012 3456 7803", "fr")
+    expect(summary).to_contain_text("BE21 **** **** 7803")
+    done = click("Oui, introduire")
+    expect(done).to_contain_text("est introduite")
+    reference = re.search(r"PC-[0-9A-Z]{6}", done.inner_text()).group(0)
+
+    form = page.get_by_role("form", name=re.compile(reference))
+    form.get_by_label(re.compile("document", re.I)).select_option("identity_card")
+    form.get_by_label("Fichier").set_input_files(
+        {"name": "carte-identite.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"})
+    form.get_by_role("button", name="Joindre").click()
+    expect(answers(page).last).to_contain_text("reçu")
+
+    page.get_by_role("button", name="Nederlands").click()
+    status = ask(page, "waar staat mijn uitkering?")
+    expect(status).to_contain_text(f"{reference} (pensionering): ingediend, wacht op behandeling.")
+    expect(status).to_contain_text("bewijs van leven")
+    expect(status).not_to_contain_text("identiteitskaart")
+
+
+def reopened_or_open(page, lang):
+    if not page.get_by_role("dialog").is_visible():
+        open_widget(page, lang)
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
 # --- against the fake Rasa: failures, HTML from the assistant, formats, embedding ----------------
 
 def test_assistant_failure_shows_a_translated_message_and_retry_works(page, fake_live, fake):
