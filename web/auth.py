@@ -106,6 +106,16 @@ def person_record() -> Optional[Person]:
         return s.execute(select(Person).where(Person.national_number == current_user.national_number)).scalar_one_or_none()
 
 
+def return_path() -> str:
+    """Where a login asked for by the widget comes back to: the page the widget is on (the Referer),
+    when that page is on this site; else the portal."""
+    referrer = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    if referrer.startswith(host + "/"):
+        return referrer[len(host):]
+    return url_for("pages.portal")
+
+
 def _safe_next(target: Optional[str]) -> str:
     """Only a path on this site: never an open redirect to somebody else's."""
     if target:

@@ -15,7 +15,8 @@ from flask_login import current_user
 from groupinsurance import identifiers, references, sensitive
 from groupinsurance.language import BABEL_LOCALES, normalize
 from web import knowledge_views
-from web.auth import identity_token_for_rasa, person_record
+from web.auth import identity_token_for_rasa, person_record, return_path
+from web.cors import allow_listed_origins
 from web.claims_api import document_kind, document_label
 from web.errors import api_error
 from web.extensions import rasa
@@ -35,18 +36,8 @@ def knowledge_base():
 
 
 @bp.after_request
-def allow_listed_origins(response):
-    """CORS for the sites configured in WIDGET_ALLOWED_ORIGINS; none by default."""
-    origin = request.headers.get("Origin", "").rstrip("/")
-    if origin and origin in current_app.config["WIDGET_ALLOWED_ORIGINS"]:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        # The login cookie goes along (same site only: SameSite=Lax keeps it from other sites).
-        response.headers["Access-Control-Allow-Credentials"] = "true"
-        response.headers["Access-Control-Max-Age"] = "600"
-    response.vary.add("Origin")
-    return response
+def cors(response):
+    return allow_listed_origins(response)
 
 
 # --- POST /api/chat -----------------------------------------------------------------------------
@@ -151,7 +142,7 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
             # The assistant needs a login for this: the message before it gets a login link that
             # brings the person back to the page they are on.
             if messages:
-                messages[-1]["login_url"] = url_for("auth.login", next=_return_path())
+                messages[-1]["login_url"] = url_for("auth.login", next=return_path())
             open_text = False
             continue
         if isinstance(custom, dict) and "upload" in custom:
@@ -181,13 +172,6 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
     return messages
 
 
-def _return_path() -> str:
-    """The page the widget is on (from the Referer), if it is on this site; else the portal."""
-    referrer = request.referrer or ""
-    host = request.host_url.rstrip("/")
-    if referrer.startswith(host + "/"):
-        return referrer[len(host):]
-    return url_for("pages.portal")
 
 
 def _language_asked(body: Any) -> Optional[str]:

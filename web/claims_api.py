@@ -31,6 +31,8 @@ from groupinsurance import references, uploads
 from groupinsurance.claims import DocumentKind, WITHDRAWABLE, missing_documents, required_documents
 from groupinsurance.language import normalize
 from groupinsurance.models import Claim, ClaimDocument
+from web.auth import return_path
+from web.cors import allow_listed_origins
 from web.errors import api_error
 from web.extensions import database
 from web.i18n import DOCUMENT_LABELS, use_language
@@ -60,33 +62,18 @@ def document_kind(value: Any) -> Optional[DocumentKind]:
 
 
 @bp.after_request
-def allow_listed_origins(response):
-    """CORS for the sites in WIDGET_ALLOWED_ORIGINS, with the custom header the uploads need."""
-    origin = request.headers.get("Origin", "").rstrip("/")
-    if origin and origin in current_app.config["WIDGET_ALLOWED_ORIGINS"]:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "X-Requested-With, Content-Type"
-        response.headers["Access-Control-Allow-Credentials"] = "true"
-        response.headers["Access-Control-Max-Age"] = "600"
-    response.vary.add("Origin")
-    return response
+def cors(response):
+    # The uploads send X-Requested-With (see require_widget_header): embedding sites must be allowed it.
+    return allow_listed_origins(response, allow_headers="X-Requested-With, Content-Type")
 
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _return_path() -> str:
-    """Where the login should come back to: the page the widget is on when it is on this site."""
-    referrer = request.referrer or ""
-    host = request.host_url.rstrip("/")
-    if referrer.startswith(host + "/"):
-        return referrer[len(host):]
-    return url_for("pages.portal")
 
 
 def _login_required():
     return api_error(401, "login_required", _("Log in first: documents can only be added to your own claim."),
-                     login_url=url_for("auth.login", next=_return_path()))
+                     login_url=url_for("auth.login", next=return_path()))
 
 
 def _own_claim(session: Session, reference: str) -> Optional[Claim]:
