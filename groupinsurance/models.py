@@ -254,6 +254,76 @@ class ClaimDocument(Base):
     claim = relationship("Claim", back_populates="documents")
 
 
+CONVERSATION_STATES = ("assistant", "waiting", "assigned", "closed")
+CONVERSATION_ROLES = ("employee", "employer", "anonymous")
+MESSAGE_AUTHORS = ("person", "assistant", "staff", "system")
+
+
+class StaffUser(Base):
+    """A support colleague who may use the console. Created with `python -m web.staff create`."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True)
+    name = Column(String(100), nullable=False)
+    password_hash = Column(String(255), nullable=False)  # werkzeug.security, never the password
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.id}>"
+
+
+class Conversation(Base):
+    """One chat conversation as the web app sees it (the widget's conversation id), and its handoff."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint(_in("state", CONVERSATION_STATES), name="state"),
+        CheckConstraint(_in("role", CONVERSATION_ROLES), name="role"),
+        CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating"),
+    )
+
+    id = Column(String(64), primary_key=True)
+    # The logged-in person, if any (their national number); never shown in clear to staff.
+    person_number = Column(String(11), index=True)
+    role = Column(String(16), nullable=False, default="anonymous")
+    language = Column(String(2), nullable=False, default="nl")
+    # assistant: the model answers; waiting: escalated, in the queue; assigned: a colleague answers;
+    # closed: a colleague closed it (the person may rate it).
+    state = Column(String(16), nullable=False, default="assistant", index=True)
+    reason = Column(String(40))
+    escalated_at = Column(DateTime(timezone=True))
+    assigned_to = Column(Integer, ForeignKey("staff_users.id"))
+    assigned_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+    rating = Column(Integer)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    messages = relationship("ConversationMessage", order_by="ConversationMessage.id", back_populates="conversation")
+    assignee = relationship("StaffUser")
+
+
+class ConversationMessage(Base):
+    """A line of the transcript, bot part included. Text is stored with national numbers and IBANs masked."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (CheckConstraint(_in("author", MESSAGE_AUTHORS), name="author"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False, index=True)
+    author = Column(String(16), nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff_users.id"))
+    text = Column(Text, nullable=False)
+    # Internal notes are staff-only: never sent to the person.
+    internal = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    conversation = relationship("Conversation", back_populates="messages")
+
+
 class OutboxMessage(Base):
     """A confirmation message waiting to be sent; without a mail server it just stays queued."""
 
