@@ -94,6 +94,12 @@ def conversation(session: Session, conversation_id: str, *, person_number: Optio
     return record
 
 
+def may_use(session: Session, conversation_id: str, person_number: Optional[str]) -> bool:
+    """A conversation that a logged-in person used is theirs: nobody else (logged in or not) continues it."""
+    record = session.get(Conversation, conversation_id)
+    return record is None or record.person_number is None or record.person_number == person_number
+
+
 def add_message(session: Session, record: Conversation, author: str, text: str, *, staff_id: Optional[int] = None,
                 internal: bool = False) -> ConversationMessage:
     message = ConversationMessage(conversation_id=record.id, author=author, text=masked(text), staff_id=staff_id,

@@ -43,7 +43,8 @@ class Browser:
     def say(self, text, lang="nl"):
         response = self.client.post("/api/chat", json={"conversation_id": self.conversation, "message": text, "lang": lang})
         assert response.status_code == 200, response.data
-        return response.get_json()["messages"]
+        self.last = response.get_json()
+        return self.last["messages"]
 
 
 def text(messages):
@@ -220,9 +221,23 @@ def test_a_death_report_shows_nothing_of_the_deceased(app):
     assert "Gecondoleerd" in reply and "art. 12.2" in reply and "530/" not in reply
 
 
-def test_asking_for_a_person_during_the_claim_form_leaves_it_with_the_draft_kept(app):
+def test_asking_for_a_person_during_the_claim_form_leaves_it_with_the_draft_kept(app, assistant):
+    from groupinsurance import handoff
+
     sofie = Browser(app, demo_data.PERSONS["sofie"])
     assert "Welke contracten" in text(sofie.say("ik ga met pensioen en wil de uitbetaling van mijn aanvullend pensioen aanvragen"))
-    reply = text(sofie.say("/request_human"))
-    assert "U wilt iemand spreken" in reply and "Welke contracten" not in reply
+    reply = sofie.say("/request_human")
+    assert reply[0]["source"] == {"kind": "handoff"} and "Welke contracten" not in text(reply)
+    assert sofie.last["handoff"]["state"] == "waiting" and "collega" in reply[-1]["text"]
+    # While the conversation waits for a colleague, the model does not answer and nothing is lost.
+    assert sofie.say("verder met mijn aanvraag tot uitbetaling") == []
+    engine = db.make_engine(assistant.env["DATABASE_URL"])
+    try:
+        with db.make_session_factory(engine).begin() as session:
+            record = session.get(handoff.Conversation, sofie.conversation)
+            assert record.reason == "request_human"
+            assert [m.author for m in record.messages][-2:] == ["system", "person"]
+            record.state = "assistant"  # what 'return to assistant' in the console does
+    finally:
+        engine.dispose()
     assert "U bent al begonnen met aanvraag PC-" in text(sofie.say("verder met mijn aanvraag tot uitbetaling"))

@@ -31,10 +31,23 @@ def rasa():
         yield fake
 
 
+@pytest.fixture(autouse=True)
+def transcript_database(tmp_path, monkeypatch):
+    """A migrated database of each test's own: the chat API keeps the transcript there."""
+    from groupinsurance import db
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    db.upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
 def make_app(build_dir, **config):
-    # No database: these tests never log in (tests/test_auth.py does, with a database of its own).
+    # These tests never log in (tests/test_auth.py does); the database holds the transcripts.
+    import os
+
     settings = {"TESTING": True, "TRANSLATIONS_BUILD_DIR": str(build_dir), "RASA_TIMEOUT": 1.0,
-                "DATABASE_URL": "sqlite://"}
+                "DATABASE_URL": os.environ["DATABASE_URL"]}
     settings.update(config)
     return create_app(settings)
 

@@ -12,14 +12,15 @@ from flask import Blueprint, current_app, jsonify, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from groupinsurance import identifiers, references, sensitive
+from groupinsurance import handoff, identifiers, references, sensitive
+from groupinsurance.models import utcnow
 from groupinsurance.language import BABEL_LOCALES, normalize
 from web import knowledge_views
 from web.auth import identity_token_for_rasa, person_record, return_path
 from web.cors import allow_listed_origins
 from web.claims_api import document_kind, document_label
 from web.errors import api_error
-from web.extensions import rasa
+from web.extensions import database, rasa
 from web.i18n import request_language, use_language, widget_strings
 from web.openapi import openapi_document
 from web.rasa import RasaTimeout, RasaUnavailable, RasaError
@@ -27,7 +28,7 @@ from web.rasa import RasaTimeout, RasaUnavailable, RasaError
 bp = Blueprint("chat_api", __name__, url_prefix="/api")
 
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-SOURCE_KINDS = ("faq", "article", "definition", "fallback")
+SOURCE_KINDS = ("faq", "article", "definition", "fallback", "handoff")
 CLAIM_REFERENCE = re.compile(r"[A-Z0-9]{1,8}-[A-Z0-9]{1,12}")
 
 
@@ -80,8 +81,8 @@ def _source(raw: Any) -> Optional[Dict[str, Any]]:
     if not isinstance(raw, dict) or raw.get("kind") not in SOURCE_KINDS:
         return None
     kind = raw["kind"]
-    if kind == "fallback":
-        return {"kind": "fallback"}
+    if kind in ("fallback", "handoff"):
+        return {"kind": kind}
     entry_id = raw.get("id")
     if not isinstance(entry_id, str) or not entry_id:
         return None
@@ -155,6 +156,9 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
             source = _source(custom["source"])
             if source and messages:
                 messages[-1]["source"] = source
+                reason = custom["source"].get("reason")
+                if source["kind"] == "handoff" and isinstance(reason, str):
+                    messages[-1]["handoff_reason"] = reason[:40]  # for the queue; chat() takes it out
             open_text = False
             continue
         text = item.get("text") if isinstance(item.get("text"), str) else ""
@@ -192,11 +196,22 @@ def chat():
         fields = _validated(body)
     except _Invalid as invalid:
         return api_error(invalid.status, invalid.code, invalid.message, invalid.field)
+    # National numbers typed in the chat are masked before Rasa or the transcript store the text: the
+    # assistant never needs them (identity comes from the login), and transcripts must not show them.
+    # IBANs likewise; the typed value travels sealed in the identity token (groupinsurance.sensitive).
+    text, ibans = sensitive.extract_ibans(identifiers.mask_in_text(fields["message"]))
+    person_number = current_user.national_number if current_user.is_authenticated else None
+    with database.begin() as session:
+        if not handoff.may_use(session, fields["conversation_id"], person_number):
+            return api_error(403, "not_your_conversation",
+                             _("This conversation belongs to someone else. Start a new conversation."))
+        record = handoff.conversation(session, fields["conversation_id"], person_number=person_number,
+                                      language=fields["lang"])
+        handoff.add_message(session, record, "person", text)
+        if handoff.is_handed_off(record):
+            # A colleague answers now: the message waits for them, not for the model.
+            return jsonify(messages=[], handoff=handoff_state(session, record))
     try:
-        # National numbers typed in the chat are masked before Rasa stores the text: the assistant never
-        # needs them (identity comes from the login), and transcripts must not show them.
-        # IBANs likewise; the typed value travels sealed in the identity token (groupinsurance.sensitive).
-        text, ibans = sensitive.extract_ibans(identifiers.mask_in_text(fields["message"]))
         reply = rasa.send(
             fields["conversation_id"], text, fields["lang"],
             identity=identity_token_for_rasa({"ibans": ibans} if ibans else None),
@@ -210,7 +225,37 @@ def chat():
     except RasaError as exc:
         current_app.logger.error("Rasa failed: %s", exc)
         return api_error(502, "assistant_error", _("The assistant could not answer. Please try again."), retryable=True)
-    return jsonify(messages=widget_messages(reply))
+    messages = widget_messages(reply)
+    with database.begin() as session:
+        record = handoff.conversation(session, fields["conversation_id"], person_number=person_number,
+                                      language=fields["lang"])
+        for message in messages:
+            handoff.add_message(session, record, "assistant", message["text"])
+        escalation = next((m for m in messages if (m.get("source") or {}).get("kind") == "handoff"), None)
+        if escalation is None:
+            return jsonify(messages=messages)
+        handoff.escalate(session, record, escalation.pop("handoff_reason", None) or "request_human")
+        state = handoff_state(session, record)
+        notice = {"text": handoff_notice(state)}
+        handoff.add_message(session, record, "system", notice["text"])
+        return jsonify(messages=messages + [notice], handoff=state)
+
+
+def handoff_state(session, record) -> Dict[str, Any]:
+    """What the widget shows while a colleague has the conversation."""
+    hours = handoff.OpeningHours.parse(current_app.config["OPENING_HOURS"])
+    ahead = handoff.waiting_ahead(session, record) if record.state == "waiting" else 0
+    return {"state": record.state, "open": hours.is_open(utcnow()),
+            "wait_minutes": handoff.estimated_wait_minutes(ahead) if record.state == "waiting" else 0}
+
+
+def handoff_notice(state: Dict[str, Any]) -> str:
+    if not state["open"]:
+        return _("We are closed right now (%(hours)s). Your question stays in the queue and a colleague "
+                 "answers as soon as we open; you can close this window, nothing you wrote is lost.",
+                 hours=current_app.config["OPENING_HOURS_TEXT"])
+    return _("A colleague will take over this conversation. Current waiting time: about %(minutes)d minutes. "
+             "Everything you type now goes to them.", minutes=state["wait_minutes"])
 
 
 # --- the rest of the widget API -----------------------------------------------------------------

@@ -109,6 +109,9 @@ def from_environment(environ: Optional[Mapping[str, str]] = None) -> Dict[str, A
         "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET", ""),
         "OIDC_SCOPE": env.get("OIDC_SCOPE", "openid profile egovnrn"),
         "OIDC_NATIONAL_NUMBER_CLAIM": env.get("OIDC_NATIONAL_NUMBER_CLAIM", "egovNRN"),
+        # When colleagues answer escalated conversations (Brussels time), and how the person is told so.
+        "OPENING_HOURS": env.get("OPENING_HOURS", "mon-fri 08:30-17:00"),
+        "OPENING_HOURS_TEXT": env.get("OPENING_HOURS_TEXT", "ma-vr / lu-ve 8.30-17.00"),
         # A login lasts this long without activity (every request renews it).
         "PERMANENT_SESSION_LIFETIME": datetime.timedelta(minutes=_int(env, "SESSION_LIFETIME_MINUTES", 30)),
         "SESSION_COOKIE_HTTPONLY": True,

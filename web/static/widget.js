@@ -834,7 +834,8 @@
           if (upload) reply.upload = upload;
           return reply;
         });
-        if (!replies.length) {
+        // While a colleague has the conversation, a message gets no immediate answer: that is fine.
+        if (!replies.length && !body.handoff) {
           self.error = {conversationId: conversationId, message: self.t("no_answer"), retry: null};
         }
         return replies;

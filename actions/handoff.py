@@ -1,0 +1,30 @@
+"""Escalation to a colleague: the assistant says so and marks its reply as a handoff.
+
+The web app sees `custom.source.kind == "handoff"`, puts the conversation in the staff queue and stops
+passing the person's messages to the model (web/chat_api.py, groupinsurance/handoff.py).
+"""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import source_payload
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent == "request_human":
+        return "request_human"
+    if tracker.get_slot("human_offered"):
+        return "repeated_fallback"
+    return intent or "request_human"
+
+
+class ActionHandoff(Action):
+    def name(self) -> Text:
+        return "action_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_handoff")
+        dispatcher.utter_message(json_message=source_payload({"kind": "handoff", "reason": handoff_reason(tracker)}))
+        return []
