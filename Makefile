@@ -21,6 +21,9 @@ export TRACKER_DIALECT ?= sqlite
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export SANIC_HOST ?= 127.0.0.1
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
+# Rasa's HTTP API token (loopback only; the console resumes conversations with it): generated once
+# into var/secrets by groupinsurance.settings, read here when a recipe needs it.
+export RASA_TOKEN = $(shell test -x $(BIN)/python && $(BIN)/python -c "from groupinsurance import settings; print(settings.secret('RASA_TOKEN'))" 2>/dev/null)
 # Rasa's anonymous telemetry would try to reach the internet; keep it off.
 export RASA_TELEMETRY_ENABLED ?= false
 

@@ -1,11 +1,13 @@
 """Escalation to a colleague: the assistant says so and marks its reply as a handoff.
 
 The web app sees `custom.source.kind == "handoff"`, puts the conversation in the staff queue and stops
-passing the person's messages to the model (web/chat_api.py, groupinsurance/handoff.py).
+passing the person's messages to the model (web/chat_api.py, groupinsurance/handoff.py). Rasa pauses
+the conversation too; the console's 'return to assistant' resumes it through Rasa's HTTP API.
 """
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import source_payload
@@ -27,4 +29,5 @@ class ActionHandoff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_handoff")
         dispatcher.utter_message(json_message=source_payload({"kind": "handoff", "reason": handoff_reason(tracker)}))
-        return []
+        # Rasa's conversation pause: the model predicts nothing here until the console resumes it.
+        return [ConversationPaused()]

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -37,6 +38,8 @@ class FakeRasa:
         self.status = 200
         self.raw_body: bytes = b""  # sent as is instead of reply() when set
         self.requests: List[Dict[str, Any]] = []
+        # Rasa's HTTP API: (conversation id, token, event) of every tracker event posted (the resume).
+        self.events: List[Any] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,6 +65,11 @@ class FakeRasa:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 payload = json.loads(self.rfile.read(length) or b"{}")
+                match = re.fullmatch(r"/conversations/([^/]+)/tracker/events\?token=(.*)", self.path)
+                if match:
+                    fake.events.append((match.group(1), match.group(2), payload))
+                    self._send(fake.status, b'{"events": []}')
+                    return
                 if self.path != "/webhooks/rest/webhook":
                     self._send(404, b"{}")
                     return

@@ -237,7 +237,9 @@ def test_asking_for_a_person_during_the_claim_form_leaves_it_with_the_draft_kept
             record = session.get(handoff.Conversation, sofie.conversation)
             assert record.reason == "request_human"
             assert [m.author for m in record.messages][-2:] == ["system", "person"]
-            record.state = "assistant"  # what 'return to assistant' in the console does
+            record.state = "assistant"  # what 'return to assistant' in the console does, with Rasa's resume:
     finally:
         engine.dispose()
+    with app.app_context():
+        app.extensions["rasa"].resume(sofie.conversation)
     assert "U bent al begonnen met aanvraag PC-" in text(sofie.say("verder met mijn aanvraag tot uitbetaling"))

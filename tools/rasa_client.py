@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
+from groupinsurance import settings
+
 
 async def send(
     session: aiohttp.ClientSession, rasa_url: str, sender: str, text: str, lang: Optional[str] = None
@@ -19,7 +21,8 @@ async def send(
 
 async def parse(session: aiohttp.ClientSession, rasa_url: str, text: str) -> Dict[str, Any]:
     """Rasa's NLU result for `text` (needs Rasa's HTTP API: `rasa run --enable-api`)."""
-    async with session.post(f"{rasa_url}/model/parse", json={"text": text}) as response:
+    async with session.post(f"{rasa_url}/model/parse", params={"token": settings.secret("RASA_TOKEN")},
+                            json={"text": text}) as response:
         response.raise_for_status()
         return await response.json()
 

@@ -17,6 +17,8 @@ from typing import Dict, Iterator, Optional
 
 import requests
 
+from groupinsurance import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BOT_DIR = ROOT / "bot"
 DEFAULT_MODEL = BOT_DIR / "models" / "current.tar.gz"
@@ -80,7 +82,7 @@ def running_stack(
     """Start the action server and Rasa with `model`; stop both on exit.
 
     env_overrides: extra environment for both, e.g. DATABASE_URL and IDENTITY_TOKEN_SECRET in tests.
-    enable_api: Rasa's HTTP API too (`/model/parse` for the evaluation of intents); loopback only.
+    enable_api: kept for callers; the HTTP API is always on now (token in Stack.env["RASA_TOKEN"]).
     """
     if not Path(model).exists():
         raise FileNotFoundError(f"No trained model at {model}: run `make model` first.")
@@ -91,6 +93,9 @@ def running_stack(
     log_dir = Path(log_dir or workdir)
     env = rasa_environment(action_port, workdir / f"tracker-{rasa_port}.db")
     env.update(env_overrides or {})
+    # Rasa's HTTP API (resume after a handoff, /model/parse for the evaluation) is always on, on
+    # loopback, behind a token the web app gets through Stack.env.
+    env.setdefault("RASA_TOKEN", settings.secret("RASA_TOKEN", env))
     processes = []
     try:
         with open(log_dir / f"actions-{action_port}.log", "wb") as action_log:
@@ -105,8 +110,8 @@ def running_stack(
                 subprocess.Popen(
                     [str(BIN / "rasa"), "run", "--model", str(Path(model).resolve()),
                      "--interface", "127.0.0.1", "--port", str(rasa_port),
-                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-                    + (["--enable-api"] if enable_api else []),
+                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                     "--enable-api", "--auth-token", env["RASA_TOKEN"]],
                     cwd=BOT_DIR, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
                 )
             )
@@ -147,6 +152,7 @@ def rasa_available(rasa_url: Optional[str], model: Path = DEFAULT_MODEL, need_ap
 
 def api_enabled(rasa_url: str) -> bool:
     try:
-        return requests.post(f"{rasa_url}/model/parse", json={"text": "hallo"}, timeout=5).ok
+        return requests.post(f"{rasa_url}/model/parse", params={"token": settings.secret("RASA_TOKEN")},
+                             json={"text": "hallo"}, timeout=5).ok
     except requests.RequestException:
         return False

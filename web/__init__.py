@@ -53,7 +53,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from web import chat_api, claims_api, pages
+    from web import chat_api, claims_api, console, pages
 
     # The chat API takes JSON only (415 otherwise), which a form on another site cannot send, and the
     # session cookie is SameSite=Lax: that is its protection against cross-site requests, not a token.
@@ -64,6 +64,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     csrf.exempt(claims_api.bp)
     app.register_blueprint(claims_api.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(console.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
     return app

@@ -258,6 +258,50 @@ def handoff_notice(state: Dict[str, Any]) -> str:
              "Everything you type now goes to them.", minutes=state["wait_minutes"])
 
 
+@bp.get("/chat/<conversation_id>/messages")
+def staff_messages(conversation_id: str):
+    """What colleagues (and the system) wrote since message `after`: the widget polls this while a
+    colleague has the conversation, so their replies appear without a reload."""
+    use_language(request_language())
+    after = request.args.get("after", "0")
+    if not CONVERSATION_ID.fullmatch(conversation_id) or not after.isdigit():
+        return api_error(400, "invalid_field", _("The conversation id must be 8 to 64 letters, digits, ‘-’ or ‘_’."))
+    person_number = current_user.national_number if current_user.is_authenticated else None
+    with database.session() as session:
+        if not handoff.may_use(session, conversation_id, person_number):
+            return api_error(403, "not_your_conversation",
+                             _("This conversation belongs to someone else. Start a new conversation."))
+        record = session.get(handoff.Conversation, conversation_id)
+        if record is None:
+            return jsonify(state="assistant", messages=[], last_id=0)
+        lines = handoff.messages_after(session, conversation_id, int(after))
+        last_id = lines[-1].id if lines else int(after)
+        return jsonify(
+            state=record.state, last_id=last_id, rating=record.rating,
+            messages=[{"id": m.id, "author": m.author, "text": m.text} for m in lines if m.author in ("staff", "system")],
+        )
+
+
+@bp.post("/chat/<conversation_id>/rating")
+def rating(conversation_id: str):
+    """The person's 1-5 satisfaction score after a colleague closed the conversation."""
+    body = request.get_json(silent=True) if request.is_json else None
+    use_language(_language_asked(body) or request_language())
+    score = body.get("score") if isinstance(body, dict) else None
+    person_number = current_user.national_number if current_user.is_authenticated else None
+    with database.begin() as session:
+        if not handoff.may_use(session, conversation_id, person_number):
+            return api_error(403, "not_your_conversation",
+                             _("This conversation belongs to someone else. Start a new conversation."))
+        try:
+            handoff.rate(session, conversation_id, score)
+        except handoff.HandoffRefused as refused:
+            if refused.reason == handoff.HandoffRefused.BAD_RATING:
+                return api_error(400, "invalid_field", _("The score must be a whole number from 1 to 5."), "score")
+            return api_error(409, "not_closed", _("This conversation cannot be rated now."))
+    return jsonify(rating=score)
+
+
 # --- the rest of the widget API -----------------------------------------------------------------
 
 @bp.get("/session")

@@ -109,6 +109,10 @@ def from_environment(environ: Optional[Mapping[str, str]] = None) -> Dict[str, A
         "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET", ""),
         "OIDC_SCOPE": env.get("OIDC_SCOPE", "openid profile egovnrn"),
         "OIDC_NATIONAL_NUMBER_CLAIM": env.get("OIDC_NATIONAL_NUMBER_CLAIM", "egovNRN"),
+        # Rasa's HTTP API token (the console's 'return to assistant' resumes the paused conversation).
+        "RASA_TOKEN": _secret(env, "RASA_TOKEN"),
+        # A console login ends after this long without activity.
+        "STAFF_SESSION_MINUTES": _int(env, "STAFF_SESSION_MINUTES", 30),
         # When colleagues answer escalated conversations (Brussels time), and how the person is told so.
         "OPENING_HOURS": env.get("OPENING_HOURS", "mon-fri 08:30-17:00"),
         "OPENING_HOURS_TEXT": env.get("OPENING_HOURS_TEXT", "ma-vr / lu-ve 8.30-17.00"),

@@ -69,6 +69,26 @@ class RasaClient:
             raise RasaError("Rasa's answer is not a list of messages")
         return messages
 
+    def resume(self, conversation_id: str) -> None:
+        """Rasa's conversation resume (the handoff paused it): the model answers this conversation again.
+
+        Uses Rasa's HTTP API (`rasa run --enable-api --auth-token $RASA_TOKEN`, on loopback only).
+        """
+        config = self._config()
+        try:
+            response = requests.post(
+                f"{config['RASA_URL']}/conversations/{conversation_id}/tracker/events",
+                # After the resume Rasa must be listening, as if the handoff's turn had ended normally:
+                # without the action_listen, no rule matches the next message.
+                params={"token": config["RASA_TOKEN"]},
+                json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
+                timeout=(config["RASA_CONNECT_TIMEOUT"], config["RASA_TIMEOUT"]),
+            )
+        except requests.RequestException as exc:
+            raise RasaUnavailable(str(exc)) from exc
+        if response.status_code != 200:
+            raise RasaError(f"Rasa answered HTTP {response.status_code} to the resume")
+
     def is_up(self) -> bool:
         config = self._config()
         try:
