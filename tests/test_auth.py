@@ -225,7 +225,8 @@ def test_logs_never_show_a_national_number(client, caplog, app):
 
 # --- configuration: the test provider can never run in production ---------------------------------
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "k" * 40, "IDENTITY_TOKEN_SECRET": "i" * 40}
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "k" * 40, "IDENTITY_TOKEN_SECRET": "i" * 40,
+              "RASA_TOKEN": "r" * 40}
 OIDC = {"OIDC_METADATA_URL": "https://idp.example/.well-known/openid-configuration",
         "OIDC_CLIENT_ID": "groupinsurance", "OIDC_CLIENT_SECRET": "s3cret"}
 

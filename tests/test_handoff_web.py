@@ -46,10 +46,12 @@ def test_escalation_queues_the_conversation_and_the_model_stops_answering(client
     reply = chat(client, "/request_human").get_json()
     assert reply["messages"][0] == {"text": "Ik geef u door aan een collega.", "source": {"kind": "handoff"}}
     assert "Huidige wachttijd: ongeveer 4 minuten" in reply["messages"][1]["text"]
-    assert reply["handoff"] == {"state": "waiting", "open": True, "wait_minutes": 4}
+    assert {k: reply["handoff"][k] for k in ("state", "open", "wait_minutes")} == {"state": "waiting", "open": True, "wait_minutes": 4}
+    assert isinstance(reply["handoff"]["after"], int)  # the widget polls for colleagues' replies after it
     forwarded = len(rasa.requests)
     later = chat(client, "is er al iemand?").get_json()
-    assert later == {"messages": [], "handoff": {"state": "waiting", "open": True, "wait_minutes": 4}}
+    assert later["messages"] == [] and later["handoff"]["state"] == "waiting"
+    assert later["handoff"]["after"] > reply["handoff"]["after"]
     assert len(rasa.requests) == forwarded  # not sent to the model
     with session_factory() as s:
         record = s.get(Conversation, CONVERSATION)

@@ -470,6 +470,71 @@ def reopened_or_open(page, lang):
     expect(page.get_by_role("dialog")).to_be_visible()
 
 
+@pytest.mark.e2e
+def test_handoff_to_a_colleague_live_in_two_browsers(browser, live, assistant):
+    """Issue 6: the person escalates, a colleague takes it in the console and answers, the person sees it
+    live and answers back, the colleague returns it to the assistant, which answers the next question;
+    later the colleague closes it and the person rates it. axe-core on the console pages."""
+    from groupinsurance import db
+    from web.staff import create
+
+    engine = db.make_engine(assistant.env["DATABASE_URL"])
+    try:
+        with db.make_session_factory(engine).begin() as session:
+            create(session, "live@insurer.example", "Lieve", "a long enough password")
+    finally:
+        engine.dispose()
+    person_context = browser.new_context(locale="nl-BE", timezone_id="Europe/Brussels")
+    staff_context = browser.new_context(locale="nl-BE", timezone_id="Europe/Brussels")
+    person_context.set_default_timeout(20000)
+    staff_context.set_default_timeout(20000)
+    try:
+        person, staff = person_context.new_page(), staff_context.new_page()
+        load(person, live + "/")
+        open_widget(person)
+        answer = ask(person, "ik wil een medewerker spreken")
+        expect(answer).to_contain_text("collega")
+        # Open or closed (the live app's hours), the person is told what happens next.
+        expect(answers(person).last).to_contain_text(re.compile("wachttijd|gesloten"))
+
+        staff.goto(live + "/console/login")
+        assert run_axe(staff) == []
+        staff.get_by_label("E-mailadres").fill("live@insurer.example")
+        staff.get_by_label("Wachtwoord").fill("a long enough password")
+        staff.get_by_role("button", name="Inloggen").click()
+        expect(staff.get_by_role("heading", level=1)).to_have_text("Gesprekken die op een collega wachten")
+        assert run_axe(staff) == []
+        staff.get_by_role("button", name="Nemen").first.click()
+        expect(staff.locator(".transcript")).to_contain_text("ik wil een medewerker spreken")
+        assert run_axe(staff) == []
+        staff.get_by_label("Uw antwoord aan de persoon").fill("Goeiedag, ik help u graag verder.")
+        staff.get_by_role("button", name="Versturen").click()
+
+        # The person sees the reply without reloading, and answers: it reaches the console live.
+        expect(answers(person).last).to_contain_text("Goeiedag, ik help u graag verder.", timeout=15000)
+        box = person.get_by_label(INPUT_LABEL["nl"])
+        box.fill("Ik heb een vraag over mijn pensioenfiche.")
+        box.press("Enter")
+        expect(staff.locator(".transcript")).to_contain_text("Ik heb een vraag over mijn pensioenfiche.", timeout=15000)
+
+        staff.get_by_role("button", name="Teruggeven aan de assistent").click()
+        expect(answers(person).last).to_contain_text("teruggegeven aan de digitale assistent", timeout=15000)
+        answer = ask(person, DUTCH_QUESTION)
+        expect(answer).to_contain_text("Bron: FAQ 7")
+
+        # Escalated again, then closed: the person rates it.
+        ask(person, "ik wil een medewerker spreken")
+        staff.goto(live + "/console/")
+        staff.get_by_role("button", name="Nemen").first.click()
+        staff.get_by_role("button", name="Afsluiten").click()
+        expect(answers(person).last).to_contain_text("Hoe tevreden bent u", timeout=15000)
+        person.locator(".gic-quick-reply", has_text="5").last.click()
+        expect(answers(person).last).to_contain_text("Bedankt voor uw score.")
+    finally:
+        person_context.close()
+        staff_context.close()
+
+
 # --- against the fake Rasa: failures, HTML from the assistant, formats, embedding ----------------
 
 def test_assistant_failure_shows_a_translated_message_and_retry_works(page, fake_live, fake):
@@ -567,12 +632,12 @@ def static_site(directory):
         server.server_close()
 
 
-def test_widget_embeds_on_another_site_with_one_script_tag(browser, fake, build_dir, tmp_path):
+def test_widget_embeds_on_another_site_with_one_script_tag(browser, fake, build_dir, tmp_path, database_url):
     from web import create_app
 
     with static_site(tmp_path) as site:
         app = create_app({"RASA_URL": fake.url, "TRANSLATIONS_BUILD_DIR": str(build_dir),
-                          "WIDGET_ALLOWED_ORIGINS": (site,)})
+                          "WIDGET_ALLOWED_ORIGINS": (site,), "DATABASE_URL": database_url})
         with serving(app) as assistant_url:
             (tmp_path / "index.html").write_text(
                 '<!doctype html><html lang="en"><head><title>Another site</title>'

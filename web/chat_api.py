@@ -237,7 +237,7 @@ def chat():
         handoff.escalate(session, record, escalation.pop("handoff_reason", None) or "request_human")
         state = handoff_state(session, record)
         notice = {"text": handoff_notice(state)}
-        handoff.add_message(session, record, "system", notice["text"])
+        state["after"] = handoff.add_message(session, record, "system", notice["text"]).id
         return jsonify(messages=messages + [notice], handoff=state)
 
 
@@ -245,8 +245,11 @@ def handoff_state(session, record) -> Dict[str, Any]:
     """What the widget shows while a colleague has the conversation."""
     hours = handoff.OpeningHours.parse(current_app.config["OPENING_HOURS"])
     ahead = handoff.waiting_ahead(session, record) if record.state == "waiting" else 0
+    latest = handoff.messages_after(session, record.id)
     return {"state": record.state, "open": hours.is_open(utcnow()),
-            "wait_minutes": handoff.estimated_wait_minutes(ahead) if record.state == "waiting" else 0}
+            "wait_minutes": handoff.estimated_wait_minutes(ahead) if record.state == "waiting" else 0,
+            # The widget asks for colleagues' replies after this message (GET .../messages?after=).
+            "after": latest[-1].id if latest else 0}
 
 
 def handoff_notice(state: Dict[str, Any]) -> str:

@@ -117,6 +117,7 @@ WIDGET_STRINGS = {
     "source_definition": _l("Source: definition ‘{term}’"),
     "opens_new_tab": _l("(opens in a new tab)"),
     "log_in": _l("Log in"),
+    "rating_thanks": _l("Thank you for your score."),
     "retry": _l("Try again"),
     "error_network": _l("The assistant cannot be reached. Check your connection and try again."),
     "error_timeout": _l("The assistant is taking too long to answer. Please try again."),

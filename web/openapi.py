@@ -185,6 +185,38 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                     },
                 }
             },
+            "/api/chat/{conversation_id}/messages": {
+                "get": {
+                    "operationId": "colleagueMessages",
+                    "summary": "What colleagues (and the system) wrote after message `after`, while a colleague has the conversation",
+                    "parameters": [
+                        {"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    ],
+                    "responses": {
+                        "200": {"description": "`state` (assistant, waiting, assigned, closed), `last_id`, `rating` and the new `messages` [{id, author: staff|system, text}].",
+                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "400": _error_response("Not a conversation id, or `after` not a number.", "invalid_field", "‘after’ moet een berichtnummer zijn."),
+                        "403": _error_response("The conversation belongs to another logged-in person.", "not_your_conversation", "Dit gesprek hoort bij iemand anders."),
+                    },
+                }
+            },
+            "/api/chat/{conversation_id}/rating": {
+                "post": {
+                    "operationId": "rateConversation",
+                    "summary": "The person's 1-5 satisfaction score after a colleague closed the conversation",
+                    "parameters": [{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["score"],
+                        "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}}}}}},
+                    "responses": {
+                        "200": {"description": "The score is stored.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "400": _error_response("The score is not a whole number from 1 to 5.", "invalid_field", "De score moet een geheel getal van 1 tot 5 zijn."),
+                        "403": _error_response("The conversation belongs to another logged-in person.", "not_your_conversation", "Dit gesprek hoort bij iemand anders."),
+                        "409": _error_response("The conversation is not closed.", "not_closed", "Dit gesprek kan nu niet beoordeeld worden."),
+                    },
+                }
+            },
             "/api/session": {
                 "get": {
                     "operationId": "session",

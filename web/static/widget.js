@@ -242,7 +242,9 @@
   Widget.prototype.loadConversation = function (id) {
     if (typeof id === "string" && /^[A-Za-z0-9_-]{8,64}$/.test(id)) {
       var stored = local.get("conversation:" + id);
-      return {id: id, messages: stored && Array.isArray(stored.messages) ? stored.messages : []};
+      var loaded = {id: id, messages: stored && Array.isArray(stored.messages) ? stored.messages : []};
+      if (stored && stored.handoff && typeof stored.handoff.after === "number") loaded.handoff = stored.handoff;
+      return loaded;
     }
     var fresh = {id: randomId(), messages: []};
     local.set("current", fresh.id);
@@ -251,7 +253,9 @@
 
   Widget.prototype.saveConversation = function (conversation) {
     var messages = conversation.messages.slice(-MAX_STORED_MESSAGES);
-    local.set("conversation:" + conversation.id, {id: conversation.id, messages: messages});
+    var stored = {id: conversation.id, messages: messages};
+    if (conversation.handoff) stored.handoff = conversation.handoff;  // polling resumes after a reload
+    local.set("conversation:" + conversation.id, stored);
   };
 
   Widget.prototype.addMessages = function (conversationId, messages) {
@@ -616,9 +620,80 @@
       buttons.map(function (button) {
         return el("button", {
           type: "button", "class": "gic-quick-reply",
-          onclick: function () { self.send(button.title, button.payload); self.input.focus(); }
+          onclick: function () {
+            if (typeof button.rating === "number") self.rate(button.rating);
+            else self.send(button.title, button.payload);
+            self.input.focus();
+          }
         }, [button.title]);
       }));
+  };
+
+  // ---- a colleague has the conversation: their replies arrive by polling ------------------------
+
+  var POLL_MS = 3000;
+
+  Widget.prototype.watchHandoff = function (conversationId, state) {
+    var conversation = conversationId === this.conversation.id ? this.conversation : this.loadConversation(conversationId);
+    var previous = conversation.handoff || {};
+    conversation.handoff = {after: typeof state.after === "number" ? state.after : (previous.after || 0)};
+    this.saveConversation(conversation);
+    if (!this.pollTimer) this.schedulePoll();
+  };
+
+  Widget.prototype.schedulePoll = function () {
+    var self = this;
+    self.pollTimer = window.setTimeout(function () { self.pollTimer = null; self.poll(); }, POLL_MS);
+  };
+
+  Widget.prototype.poll = function () {
+    var self = this;
+    var conversation = self.conversation;
+    if (!conversation.handoff) return;
+    var url = self.url("api/chat/" + encodeURIComponent(conversation.id) + "/messages?after=" +
+      encodeURIComponent(conversation.handoff.after || 0) + "&lang=" + self.lang);
+    window.fetch(url, {credentials: "include", headers: {"Accept": "application/json"}}).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      if (!body || conversation !== self.conversation) return;
+      var now = new Date().toISOString();
+      var lines = (body.messages || []).filter(function (m) { return m && typeof m.text === "string"; }).map(function (m) {
+        return {role: "bot", text: m.text, time: now, staff: m.author === "staff"};
+      });
+      if (typeof body.last_id === "number") conversation.handoff.after = body.last_id;
+      if (body.state === "closed" && body.rating == null && lines.length) {
+        lines[lines.length - 1].buttons = [1, 2, 3, 4, 5].map(function (n) { return {title: String(n), rating: n, payload: ""}; });
+      }
+      if (body.state !== "waiting" && body.state !== "assigned") delete conversation.handoff;
+      if (lines.length) Array.prototype.push.apply(conversation.messages, lines);
+      self.saveConversation(conversation);
+      if (lines.length) {
+        self.renderMessages();
+        self.scrollTo(null);
+        self.announce(lines.map(function (l) { return l.text; }).join(" "));
+      }
+    }).catch(function () { /* offline for a moment: the next poll catches up */ }).then(function () {
+      if (self.conversation.handoff && !self.pollTimer) self.schedulePoll();
+    });
+  };
+
+  Widget.prototype.rate = function (score) {
+    var self = this;
+    var conversation = self.conversation;
+    window.fetch(self.url("api/chat/" + encodeURIComponent(conversation.id) + "/rating"), {
+      method: "POST", credentials: "include",
+      headers: {"Content-Type": "application/json", "Accept": "application/json"},
+      body: JSON.stringify({score: score, lang: self.lang})
+    }).then(function (response) {
+      conversation.messages.forEach(function (m) {
+        if (m.buttons && m.buttons.some(function (b) { return typeof b.rating === "number"; })) delete m.buttons;
+      });
+      conversation.messages.push({role: "bot", text: self.t(response.ok ? "rating_thanks" : "error_generic"),
+        time: new Date().toISOString()});
+      self.saveConversation(conversation);
+      self.renderMessages();
+      self.scrollTo(null);
+    });
   };
 
   Widget.prototype.welcomeNode = function () {
@@ -834,7 +909,9 @@
           if (upload) reply.upload = upload;
           return reply;
         });
-        // While a colleague has the conversation, a message gets no immediate answer: that is fine.
+        // While a colleague has the conversation, a message gets no immediate answer: that is fine;
+        // their replies come in through polling (watchHandoff).
+        if (body.handoff && typeof body.handoff === "object") self.watchHandoff(conversationId, body.handoff);
         if (!replies.length && !body.handoff) {
           self.error = {conversationId: conversationId, message: self.t("no_answer"), retry: null};
         }
@@ -896,6 +973,7 @@
       self.renderChrome();
       self.renderMessages();
       self.ready = true;
+      if (self.conversation.handoff) self.schedulePoll();  // a colleague may have answered meanwhile
       var reopen = session.get("open");
       if (self.wantOpen) self.open();
       else if (reopen === true || (reopen === null && self.options.startOpen)) self.open({noFocus: true});
