@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import identity_key, latest_entity, logged_in_number, number_or_login_request, reply_language, sessions
+from actions.handoff import hand_off
 from groupinsurance import claim_text, claims, identity_token
 from groupinsurance.claims import ClaimRefused
 from groupinsurance.date_parsing import parse_date
@@ -224,6 +225,8 @@ class ActionClaimFormDone(Action):
                     upload = _upload_payload(latest)
                     if upload:
                         dispatcher.utter_message(json_message=upload)
+                    if latest.reason == "death":  # a death is always followed up by a person
+                        return [SlotSet("claim_answer", None)] + hand_off(dispatcher, "death_claim")
         return [SlotSet("claim_answer", None)]
 
 

@@ -22,12 +22,17 @@ def handoff_reason(tracker: Tracker) -> str:
     return intent or "request_human"
 
 
+def hand_off(dispatcher: CollectingDispatcher, reason: str) -> List[Dict[Text, Any]]:
+    """Says a colleague takes over, marks the reply as a handoff, and pauses the conversation in Rasa
+    (the model predicts nothing until the console resumes it). Returns the events for the action."""
+    dispatcher.utter_message(response="utter_handoff")
+    dispatcher.utter_message(json_message=source_payload({"kind": "handoff", "reason": reason}))
+    return [ConversationPaused()]
+
+
 class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_handoff")
-        dispatcher.utter_message(json_message=source_payload({"kind": "handoff", "reason": handoff_reason(tracker)}))
-        # Rasa's conversation pause: the model predicts nothing here until the console resumes it.
-        return [ConversationPaused()]
+        return hand_off(dispatcher, handoff_reason(tracker))

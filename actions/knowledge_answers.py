@@ -8,12 +8,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_entity, reply_language, source_payload
 from actions.exit_options import answer_exit_topic, is_exit_topic
 from actions.fallback import send_fallback
+from actions.handoff import hand_off
 from knowledge import answers, default_knowledge, retrieval
 
 
 # Answers after which the person can act at once: FAQ 8 (what an employee may change themselves) offers
 # the two changes the assistant can make (actions/profile.py).
 FOLLOW_UPS = {("faq", "8"): "utter_offer_profile_changes"}
+# FAQ 27: content questions of employers go to their account manager, i.e. to a colleague (issue 6).
+HANDOFF_AFTER = {("faq", "27"): "employer_question"}
 
 
 class ActionAnswerKnowledge(Action):
@@ -47,7 +50,10 @@ class ActionAnswerKnowledge(Action):
         answer = answers.render(kb, entry, lang)
         dispatcher.utter_message(text=answer.text)
         dispatcher.utter_message(json_message=source_payload(answer.source))
-        follow_up = FOLLOW_UPS.get((answer.source.get("kind"), answer.source.get("id")))
+        key = (answer.source.get("kind"), answer.source.get("id"))
+        if key in HANDOFF_AFTER:
+            return [SlotSet("human_offered", False)] + hand_off(dispatcher, HANDOFF_AFTER[key])
+        follow_up = FOLLOW_UPS.get(key)
         if follow_up:
             dispatcher.utter_message(response=follow_up)
         return [SlotSet("human_offered", False)]

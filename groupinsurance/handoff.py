@@ -101,9 +101,10 @@ def may_use(session: Session, conversation_id: str, person_number: Optional[str]
 
 
 def add_message(session: Session, record: Conversation, author: str, text: str, *, staff_id: Optional[int] = None,
-                internal: bool = False) -> ConversationMessage:
+                internal: bool = False, source: Optional[dict] = None) -> ConversationMessage:
     message = ConversationMessage(conversation_id=record.id, author=author, text=masked(text), staff_id=staff_id,
-                                  internal=internal)
+                                  internal=internal, source_kind=(source or {}).get("kind"),
+                                  source_id=(source or {}).get("id"))
     session.add(message)
     session.flush()
     return message

@@ -319,6 +319,10 @@ class ConversationMessage(Base):
     text = Column(Text, nullable=False)
     # Internal notes are staff-only: never sent to the person.
     internal = Column(Boolean, nullable=False, default=False)
+    # For the assistant's answers: where the answer came from (faq, article, definition, fallback,
+    # handoff) and which entry, for the dashboard's fallback rate and top questions.
+    source_kind = Column(String(16))
+    source_id = Column(String(40))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     conversation = relationship("Conversation", back_populates="messages")

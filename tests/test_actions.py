@@ -119,3 +119,12 @@ def test_faq_8_offers_the_changes_the_assistant_can_make(kb):
     assert messages[-1]["response"] == "utter_offer_profile_changes"
     other, _ = run(ActionAnswerKnowledge(), tracker("x", ranking=[("faq/employee_refuses_portal", 0.9)]))
     assert all(m.get("response") != "utter_offer_profile_changes" for m in other)
+
+
+def test_faq_27_hands_the_employer_to_a_colleague(kb):
+    messages, events = run(ActionAnswerKnowledge(), tracker(
+        "ik heb een inhoudelijke vraag over ons pensioenplan", ranking=[("faq/content_questions", 0.9)]))
+    assert source(messages) == {"kind": "faq", "id": "27"}
+    assert messages[-2]["response"] == "utter_handoff"
+    assert messages[-1]["custom"]["source"] == {"kind": "handoff", "reason": "employer_question"}
+    assert {"event": "pause", "timestamp": None} in events

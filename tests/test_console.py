@@ -186,3 +186,31 @@ def test_someone_else_cannot_read_a_logged_in_persons_staff_replies(app):
     other.post("/auth/test-login", data={"national_number": demo_data.PERSONS["marie"].national_number})
     assert other.get(f"/api/chat/{CONVERSATION}/messages").status_code == 403
     assert app.test_client().get(f"/api/chat/{CONVERSATION}/messages").status_code == 403
+
+
+def test_the_dashboard_counts_from_the_transcripts(app, session_factory):
+    import datetime
+
+    from groupinsurance import dashboard, handoff
+
+    now = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
+    with session_factory.begin() as s:
+        for i, (escalate, rating) in enumerate([(False, None), (False, None), (True, 5), (True, 3)]):
+            record = handoff.conversation(s, f"dash-{i:08d}")
+            record.created_at = now - datetime.timedelta(days=i % 2)
+            handoff.add_message(s, record, "assistant", "antwoord", source={"kind": "faq", "id": "7"})
+            handoff.add_message(s, record, "assistant", "sorry", source={"kind": "fallback"})
+            if escalate:
+                handoff.escalate(s, record, "request_human", now)
+                record.state, record.rating = "closed", rating
+    with session_factory() as s:
+        figures = dashboard.compute(s, days=3, now=now)
+    assert figures.conversations == 4 and figures.answered_without_person == 0.5
+    assert figures.fallback_rate == 0.5 and figures.mean_rating == 4.0 and figures.ratings[5] == 1
+    assert figures.conversations_per_day == (0, 2, 2) and figures.escalations_per_day == (0, 0, 2)
+    assert figures.top_questions == (("faq", "7", 4),)
+    an = app.test_client()
+    staff_login(an)
+    page = an.get("/console/dashboard").get_data(as_text=True)
+    assert "<svg" in page and 'data-figure="without-person">' in page
+    assert app.test_client().get("/console/dashboard").status_code == 302  # staff only

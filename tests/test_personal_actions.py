@@ -338,8 +338,11 @@ def test_a_death_claim_shows_nothing_of_the_deceased(session_factory):
     assert "décès de l'affilié le 3 novembre 2026" in summary and "530/" not in summary and "€" not in summary
     t = tracker("oui", token, language="fr", intent="affirm")
     assert ValidateClaimForm().validate_claim_answer("oui", CollectingDispatcher(), t, {}) == {"claim_answer": "submitted"}
-    done = run(ActionClaimFormDone(), tracker("", token, language="fr", slots={"claim_answer": "submitted"}))[0]
+    done, events = run(ActionClaimFormDone(), tracker("", token, language="fr", slots={"claim_answer": "submitted"}))
     assert "vous ne verrez pas ici les données des contrats" in done[0]["text"] and "530/" not in done[0]["text"]
+    # A death claim always goes to a colleague: handed off, and paused in Rasa.
+    assert done[-1]["custom"]["source"] == {"kind": "handoff", "reason": "death_claim"}
+    assert {"event": "pause", "timestamp": None} in events
 
 
 def test_withdrawal_asks_then_withdraws_only_ones_own(session_factory):

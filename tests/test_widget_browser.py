@@ -530,6 +530,9 @@ def test_handoff_to_a_colleague_live_in_two_browsers(browser, live, assistant):
         expect(answers(person).last).to_contain_text("Hoe tevreden bent u", timeout=15000)
         person.locator(".gic-quick-reply", has_text="5").last.click()
         expect(answers(person).last).to_contain_text("Bedankt voor uw score.")
+        staff.goto(live + "/console/dashboard")
+        expect(staff.locator('[data-figure="satisfaction"]')).not_to_have_text("—")
+        assert run_axe(staff) == []
     finally:
         person_context.close()
         staff_context.close()

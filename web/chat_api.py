@@ -230,11 +230,14 @@ def chat():
         record = handoff.conversation(session, fields["conversation_id"], person_number=person_number,
                                       language=fields["lang"])
         for message in messages:
-            handoff.add_message(session, record, "assistant", message["text"])
+            handoff.add_message(session, record, "assistant", message["text"], source=message.get("source"))
         escalation = next((m for m in messages if (m.get("source") or {}).get("kind") == "handoff"), None)
         if escalation is None:
             return jsonify(messages=messages)
-        handoff.escalate(session, record, escalation.pop("handoff_reason", None) or "request_human")
+        reason = escalation.pop("handoff_reason", None) or "request_human"
+        handoff.escalate(session, record, reason)
+        if reason == "employer_question" and record.role == "anonymous":
+            record.role = "employer"  # FAQ 27: an employer's question for their account manager
         state = handoff_state(session, record)
         notice = {"text": handoff_notice(state)}
         state["after"] = handoff.add_message(session, record, "system", notice["text"]).id

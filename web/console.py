@@ -23,10 +23,11 @@ from wtforms import EmailField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from groupinsurance import claims as claim_domain
-from groupinsurance import handoff, identifiers
+from groupinsurance import dashboard, handoff, identifiers
 from groupinsurance.handoff import HandoffRefused
 from groupinsurance.language import BABEL_LOCALES
 from groupinsurance.models import Contract, Conversation, ExitChoice, Person, StaffUser
+from web import knowledge_views
 from web.errors import api_error
 from web.extensions import database, rasa
 from web.rasa import RasaError
@@ -143,6 +144,26 @@ def queue_page():
 @staff_required
 def queue_json():
     return jsonify(queue=_queue_rows())
+
+
+# --- the dashboard ---------------------------------------------------------------------------------
+
+@bp.get("/dashboard")
+@staff_required
+def dashboard_page():
+    with database.session() as s:
+        figures = dashboard.compute(s)
+    kb = current_app.extensions["knowledge"]
+    titles = {}
+    for kind, entry_id, _count in figures.top_questions:
+        view = knowledge_views.build(kb, kind, entry_id, g.get("lang") or "nl")
+        titles[(kind, entry_id)] = view.title if view else entry_id
+    return render_template(
+        "console/dashboard.html", figures=figures, titles=titles,
+        per_day=dashboard.bars(list(figures.conversations_per_day)),
+        escalations=dashboard.bars(list(figures.escalations_per_day)),
+        rating_bars=dashboard.bars([figures.ratings[score] for score in range(1, 6)], width=300),
+    )
 
 
 # --- one conversation ----------------------------------------------------------------------------
