@@ -214,3 +214,32 @@ def test_the_dashboard_counts_from_the_transcripts(app, session_factory):
     page = an.get("/console/dashboard").get_data(as_text=True)
     assert "<svg" in page and 'data-figure="without-person">' in page
     assert app.test_client().get("/console/dashboard").status_code == 302  # staff only
+
+
+def test_staff_see_every_submitted_claim_and_exit_choice_with_masked_data(app, session_factory):
+    import datetime
+
+    from groupinsurance import claims as claim_domain, exit_options
+
+    pierre = demo_data.PERSONS["pierre"].national_number
+    karim = demo_data.PERSONS["karim"].national_number
+    with session_factory.begin() as s:
+        claim, _ = claim_domain.start_or_resume(s, pierre, "retirement", "conv-pierre-001")
+        claim_domain.set_contracts(s, claim, ["530/200103"], datetime.date.today())
+        claim_domain.set_pension_start(claim, datetime.date(2033, 7, 1))
+        claim_domain.set_payout_form(claim, "capital")
+        claim_domain.set_iban(claim, "BE21 0012 3456 7803")
+        claim_domain.submit(s, pierre, claim.reference)
+        reference = claim.reference
+        draft, _ = claim_domain.start_or_resume(s, karim, "retirement")
+        choice = exit_options.register_choice(s, karim, "530/200105", "reception_structure", datetime.date.today(), "conv-karim-001")
+        choice_reference, draft_reference = choice.reference, draft.reference
+    an = app.test_client()
+    staff_login(an)
+    page = an.get("/console/claims").get_data(as_text=True)
+    assert f'data-claim="{reference}"' in page and "530/200103" in page and "BE21 **** **** 7803" in page
+    assert "0012 3456" not in page and pierre not in page and identifiers.mask(pierre) in page
+    assert "proof_of_life" in page  # still missing
+    assert draft_reference not in page  # drafts are the person's own until submitted
+    assert f'data-choice="{choice_reference}"' in page and "reception_structure" in page
+    assert app.test_client().get("/console/claims").status_code == 302

@@ -19,6 +19,7 @@ from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, re
 from flask_babel import force_locale, gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import EmailField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -26,7 +27,7 @@ from groupinsurance import claims as claim_domain
 from groupinsurance import dashboard, handoff, identifiers
 from groupinsurance.handoff import HandoffRefused
 from groupinsurance.language import BABEL_LOCALES
-from groupinsurance.models import Contract, Conversation, ExitChoice, Person, StaffUser
+from groupinsurance.models import Claim, Contract, Conversation, ExitChoice, Person, StaffUser
 from web import knowledge_views
 from web.errors import api_error
 from web.extensions import database, rasa
@@ -144,6 +145,36 @@ def queue_page():
 @staff_required
 def queue_json():
     return jsonify(queue=_queue_rows())
+
+
+# --- every payout claim and exit choice -------------------------------------------------------------
+
+@bp.get("/claims")
+@staff_required
+def claims_page():
+    """What staff process: every submitted (or later) claim with its documents, every exit choice."""
+    with database.session() as s:
+        found = s.execute(
+            select(Claim).where(Claim.status != "draft").order_by(Claim.submitted_at.desc(), Claim.id.desc())
+            .options(selectinload(Claim.contracts), selectinload(Claim.documents))
+        ).scalars().all()
+        rows = [{
+            "reference": c.reference, "reason": c.reason, "status": c.status, "submitted_at": c.submitted_at,
+            "contracts": [k.contract_number for k in c.contracts], "claimant": identifiers.mask(c.claimant_number),
+            "pension_start": c.pension_start_date, "date_of_death": c.date_of_death, "payout_form": c.payout_form,
+            "reversion": c.reversion, "iban": claim_domain.mask_iban(c.iban) if c.iban else None,
+            "documents": [d.kind for d in c.documents],
+            "missing": [d.kind.value for d in claim_domain.missing_documents(c)],
+            "conversation": c.conversation_id,
+        } for c in found]
+        choices = [{
+            "reference": e.reference, "contract": number, "option": e.option, "status": e.status,
+            "created_at": e.created_at, "conversation": e.conversation_id,
+        } for e, number in s.execute(
+            select(ExitChoice, Contract.contract_number).join(Contract, Contract.id == ExitChoice.contract_id)
+            .order_by(ExitChoice.created_at.desc())
+        ).all()]
+    return render_template("console/claims.html", claims=rows, choices=choices)
 
 
 # --- the dashboard ---------------------------------------------------------------------------------
