@@ -18,6 +18,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List
 
 
+def echo_or_hand_off(payload: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """A reply like Rasa's: "/request_human" hands off (as actions/handoff.py does), the rest is echoed."""
+    if payload.get("message") == "/request_human":
+        return [{"text": "Ik geef u door aan een collega."},
+                {"custom": {"source": {"kind": "handoff", "reason": "request_human"}}}]
+    return [{"text": f"echo: {payload.get('message')}"}]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from db_support import database_url, engine, migrated_template, session, session_factory  # noqa: F401
-from fake_rasa import FakeRasa
+from fake_rasa import FakeRasa, echo_or_hand_off
 from groupinsurance import demo_data, identifiers
 from groupinsurance.models import Conversation
 from web import create_app
@@ -20,10 +20,7 @@ JAN = demo_data.PERSONS["jan"].national_number
 @pytest.fixture
 def rasa():
     with FakeRasa() as fake:
-        fake.reply = lambda payload: [
-            {"text": "Ik geef u door aan een collega."},
-            {"custom": {"source": {"kind": "handoff", "reason": "request_human"}}},
-        ] if payload["message"] == "/request_human" else [{"text": f"echo: {payload['message']}"}]
+        fake.reply = echo_or_hand_off
         yield fake
 
 
