@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from groupinsurance.identifiers import mask_in_text
@@ -108,6 +108,13 @@ def add_message(session: Session, record: Conversation, author: str, text: str, 
     session.add(message)
     session.flush()
     return message
+
+
+def last_message_id(session: Session, conversation_id: str) -> int:
+    """The id of the conversation's latest line, 0 when it has none (one indexed query, no rows loaded)."""
+    return session.execute(
+        select(func.max(ConversationMessage.id)).where(ConversationMessage.conversation_id == conversation_id)
+    ).scalar() or 0
 
 
 def messages_after(session: Session, conversation_id: str, after_id: int = 0, *, include_internal: bool = False

@@ -127,3 +127,12 @@ def test_opening_hours_in_brussels_time(moment, is_open):
 def test_bad_opening_hours_are_refused(spec):
     with pytest.raises(ValueError):
         OpeningHours.parse(spec)
+
+
+def test_last_message_id(session_factory):
+    with session_factory.begin() as s:
+        assert handoff.last_message_id(s, "conv-00000009") == 0
+        record = handoff.conversation(s, "conv-00000009")
+        first = handoff.add_message(s, record, "person", "a")
+        second = handoff.add_message(s, record, "assistant", "b")
+        assert handoff.last_message_id(s, "conv-00000009") == second.id > first.id

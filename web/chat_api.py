@@ -248,11 +248,10 @@ def handoff_state(session, record) -> Dict[str, Any]:
     """What the widget shows while a colleague has the conversation."""
     hours = handoff.OpeningHours.parse(current_app.config["OPENING_HOURS"])
     ahead = handoff.waiting_ahead(session, record) if record.state == "waiting" else 0
-    latest = handoff.messages_after(session, record.id)
     return {"state": record.state, "open": hours.is_open(utcnow()),
             "wait_minutes": handoff.estimated_wait_minutes(ahead) if record.state == "waiting" else 0,
             # The widget asks for colleagues' replies after this message (GET .../messages?after=).
-            "after": latest[-1].id if latest else 0}
+            "after": handoff.last_message_id(session, record.id)}
 
 
 def handoff_notice(state: Dict[str, Any]) -> str:
