@@ -30,7 +30,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     from web import auth, errors
     from web.config import check
-    from web.extensions import babel, csrf, database, rasa
+    from web.extensions import babel, csrf, database, limiter, rasa
     from web.i18n import compile_catalogs, select_locale
     from web.text import linkify
 
@@ -40,6 +40,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     check(app.config)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
     database.init_app(app)
     auth.init_app(app)
     rasa.init_app(app)
@@ -67,4 +68,22 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.register_blueprint(console.bp)
     app.register_blueprint(pages.bp)
     errors.register(app)
+    app.after_request(security_headers)
     return app
+
+
+# Only this app's own scripts, styles and images; no framing by other sites; no inline script at all
+# (the widget and the console use none). Embedding sites load widget.js and widget.css from here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response

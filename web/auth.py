@@ -37,7 +37,7 @@ from sqlalchemy import select
 from groupinsurance import identifiers, identity_token
 from groupinsurance.models import Person
 from web.errors import api_error
-from web.extensions import csrf, database, login_manager, oauth
+from web.extensions import csrf, database, limiter, login_manager, oauth
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -167,6 +167,7 @@ def national_number_from_claims(claims, claim: str) -> Optional[str]:
 
 
 @bp.route("/test-login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 @csrf.exempt  # test-only, and scripts post here directly; the provider does not exist in production
 def test_login():
     if current_app.config["LOGIN_PROVIDER"] != "test":

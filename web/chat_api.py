@@ -20,7 +20,7 @@ from web.auth import identity_token_for_rasa, person_record, return_path
 from web.cors import allow_listed_origins
 from web.claims_api import document_kind, document_label
 from web.errors import api_error
-from web.extensions import database, rasa
+from web.extensions import database, limiter, rasa
 from web.i18n import request_language, use_language, widget_strings
 from web.openapi import openapi_document
 from web.rasa import RasaTimeout, RasaUnavailable, RasaError
@@ -183,7 +183,12 @@ def _language_asked(body: Any) -> Optional[str]:
     return normalize(lang) if isinstance(lang, str) else None
 
 
+def _chat_limit() -> str:
+    return current_app.config["CHAT_RATE_LIMIT"]
+
+
 @bp.post("/chat")
+@limiter.limit(_chat_limit)
 def chat():
     body = request.get_json(silent=True) if request.is_json else None
     # Errors are worded in the language asked for when it is valid, else the browser's.

@@ -113,6 +113,11 @@ def from_environment(environ: Optional[Mapping[str, str]] = None) -> Dict[str, A
         "RASA_TOKEN": _secret(env, "RASA_TOKEN"),
         # A console login ends after this long without activity.
         "STAFF_SESSION_MINUTES": _int(env, "STAFF_SESSION_MINUTES", 30),
+        # Rate limits per client address (Flask-Limiter syntax); the counts live in RATELIMIT_STORAGE_URI.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "CHAT_RATE_LIMIT": env.get("CHAT_RATE_LIMIT", "300/minute"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10/minute"),
         # When colleagues answer escalated conversations (Brussels time), and how the person is told so.
         "OPENING_HOURS": env.get("OPENING_HOURS", "mon-fri 08:30-17:00"),
         "OPENING_HOURS_TEXT": env.get("OPENING_HOURS_TEXT", "ma-vr / lu-ve 8.30-17.00"),

@@ -30,7 +30,7 @@ from groupinsurance.language import BABEL_LOCALES
 from groupinsurance.models import Claim, Contract, Conversation, ExitChoice, Person, StaffUser
 from web import knowledge_views
 from web.errors import api_error
-from web.extensions import database, rasa
+from web.extensions import database, limiter, rasa
 from web.rasa import RasaError
 from web.staff import authenticate
 
@@ -96,6 +96,7 @@ def no_caching(response):
 # --- login ---------------------------------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():

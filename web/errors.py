@@ -34,9 +34,10 @@ def _api_http_error(exc: HTTPException):
         405: ("method_not_allowed", _("This method is not allowed here.")),
         413: ("request_too_large", _("The request is too large.")),
         415: ("unsupported_media_type", _("Send the request as JSON (Content-Type: application/json).")),
+        429: ("too_many_requests", _("Too many requests in a short time. Please wait a moment and try again.")),
     }
     code, message = messages.get(exc.code, ("http_error", _("The request could not be handled.")))
-    response = api_error(exc.code or 500, code, message)
+    response = api_error(exc.code or 500, code, message, retryable=exc.code == 429)
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
