@@ -26,6 +26,8 @@ def app(assistant, tmp_path_factory):
         "DATABASE_URL": assistant.env["DATABASE_URL"],
         "IDENTITY_TOKEN_SECRET": assistant.env["IDENTITY_TOKEN_SECRET"],
         "TRANSLATIONS_BUILD_DIR": str(tmp_path_factory.mktemp("translations")),
+        # These tests log in a few dozen times a minute from one address (tests/test_security.py checks the limits).
+        "LOGIN_RATE_LIMIT": "1000/minute",
     })
 
 
