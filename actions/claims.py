@@ -15,9 +15,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import identity_key, latest_entity, logged_in_number, number_or_login_request, reply_language, sessions
+from actions.common import (
+    latest_entity,
+    logged_in_identity,
+    logged_in_number,
+    number_or_login_request,
+    reply_language,
+    sessions,
+)
 from actions.handoff import hand_off
-from groupinsurance import claim_text, claims, identity_token
+from groupinsurance import claim_text, claims
 from groupinsurance.claims import ClaimRefused
 from groupinsurance.date_parsing import parse_date
 from groupinsurance.language import fold
@@ -27,12 +34,8 @@ STOP_WORDS = {"stop", "stoppen", "later", "annuleer", "annuler", "arreter", "plu
 DONE, STOPPED = "submitted", "stopped"
 
 
-def _private_ibans(tracker: Tracker) -> List[str]:
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    try:
-        _, private = identity_token.verify_with_private(metadata.get("identity"), identity_key())
-    except identity_token.InvalidToken:
-        return []
+def _ibans(private: Dict[str, Any]) -> List[str]:
+    """The IBANs the person typed in this message (sealed in the identity token, masked in the text)."""
     ibans = private.get("ibans")
     return [str(i) for i in ibans] if isinstance(ibans, list) else []
 
@@ -135,7 +138,7 @@ class ValidateClaimForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         lang = reply_language(tracker)
-        number = logged_in_number(tracker)
+        number, private = logged_in_identity(tracker)
         if number is None:  # the login expired while filling in: the draft waits
             dispatcher.utter_message(response="utter_login_needed")
             return {"claim_answer": STOPPED}
@@ -153,7 +156,7 @@ class ValidateClaimForm(FormValidationAction):
                 dispatcher.utter_message(text=claim_text.saved_as_draft(claim.reference, lang))
                 return {"claim_answer": STOPPED}
             try:
-                understood = self.apply(session, claim, step, text, intent, tracker, lang, today)
+                understood = self.apply(session, claim, step, text, intent, _ibans(private), lang, today)
             except ClaimRefused as refused:
                 dispatcher.utter_message(text=claim_text.refused(refused.reason, lang, refused.reference or "", refused.detail))
                 return {"claim_answer": None}
@@ -165,7 +168,7 @@ class ValidateClaimForm(FormValidationAction):
         return {"claim_answer": None}  # the next question comes from action_ask_claim_answer
 
     @staticmethod
-    def apply(session, claim, step, text, intent, tracker, lang, today) -> bool:
+    def apply(session, claim, step, text, intent, ibans, lang, today) -> bool:
         words = {k: fold(v) for k, v in claim_text.answer_words(lang).items()}
         plain = fold(text)
         if step == "contracts":
@@ -197,7 +200,6 @@ class ValidateClaimForm(FormValidationAction):
                 return False
             claims.set_reversion(claim, intent == "affirm")
         elif step == "iban":
-            ibans = _private_ibans(tracker)
             if not ibans:
                 return False
             claims.set_iban(claim, ibans[0])

@@ -1,7 +1,7 @@
 """Small helpers every action module uses: reply language, entities, sources, identity, database."""
 import functools
 import logging
-from typing import Optional
+from typing import Any, Dict, Optional, Tuple
 
 from rasa_sdk import Tracker
 from sqlalchemy.orm import sessionmaker
@@ -33,9 +33,10 @@ def identity_key():
     return identity_token.derive_key(settings.secret("IDENTITY_TOKEN_SECRET"))
 
 
-def logged_in_number(tracker: Tracker) -> Optional[str]:
-    """The national number of the person who sent the latest message, from the identity token the web
-    app put in its metadata; None when the token is missing, forged, expired or not for us.
+def logged_in_identity(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]:
+    """The national number of the person who sent the latest message and the private values sealed with
+    it (e.g. {"ibans": [...]}), from the identity token the web app put in its metadata; (None, {}) when
+    the token is missing, forged, expired or not for us.
 
     Only the latest message counts: a token is never taken from earlier turns or from slots, so what
     the person types cannot change whose data is shown.
@@ -43,11 +44,16 @@ def logged_in_number(tracker: Tracker) -> Optional[str]:
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     token = metadata.get(IDENTITY_METADATA_KEY) if isinstance(metadata, dict) else None
     try:
-        return identity_token.verify(token, identity_key())
+        return identity_token.verify_with_private(token, identity_key())
     except identity_token.InvalidToken as reason:
         if token:  # a missing token is normal (not logged in); anything else is worth a line
             log.warning("identity token refused: %s", reason)
-        return None
+        return None, {}
+
+
+def logged_in_number(tracker: Tracker) -> Optional[str]:
+    """The logged-in person's national number (see logged_in_identity), or None."""
+    return logged_in_identity(tracker)[0]
 
 
 def number_or_login_request(dispatcher, tracker: Tracker) -> Optional[str]:

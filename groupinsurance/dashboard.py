@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from groupinsurance.handoff import BRUSSELS
-from groupinsurance.models import Conversation, ConversationMessage, utcnow
+from groupinsurance.models import Conversation, ConversationMessage, as_utc, utcnow
 
 KNOWLEDGE_KINDS = ("faq", "article", "definition")
 
@@ -36,9 +36,7 @@ class Dashboard:
 
 
 def _local_day(moment: datetime.datetime) -> datetime.date:
-    if moment.tzinfo is None:  # SQLite hands datetimes back without their zone (they are UTC)
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(BRUSSELS).date()
+    return as_utc(moment).astimezone(BRUSSELS).date()
 
 
 def compute(session: Session, days: int = 14, now: Optional[datetime.datetime] = None, top: int = 10) -> Dashboard:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from groupinsurance.identifiers import mask_in_text
-from groupinsurance.models import Conversation, ConversationMessage, utcnow
+from groupinsurance.models import Conversation, ConversationMessage, as_utc, utcnow
 from groupinsurance.sensitive import mask_ibans
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -156,10 +156,7 @@ def queue(session: Session, now: Optional[datetime.datetime] = None) -> List[Que
     rows = session.execute(select(Conversation).where(Conversation.state.in_(HANDED_OFF))).scalars().all()
 
     def waited(record: Conversation) -> int:
-        started = record.escalated_at
-        if started.tzinfo is None:  # SQLite gives naive datetimes back
-            started = started.replace(tzinfo=datetime.timezone.utc)
-        return max(0, int((now - started).total_seconds()))
+        return max(0, int((now - as_utc(record.escalated_at)).total_seconds()))
 
     entries = [QueueEntry(r.id, r.language, r.role, r.reason, waited(r), r.state, r.assigned_to) for r in rows]
     return sorted(entries, key=lambda e: (e.state != "waiting", -e.waiting_seconds, e.conversation_id))

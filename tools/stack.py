@@ -77,12 +77,10 @@ def running_stack(
     workdir: Optional[Path] = None,
     log_dir: Optional[Path] = None,
     env_overrides: Optional[Dict[str, str]] = None,
-    enable_api: bool = False,
 ) -> Iterator[Stack]:
     """Start the action server and Rasa with `model`; stop both on exit.
 
     env_overrides: extra environment for both, e.g. DATABASE_URL and IDENTITY_TOKEN_SECRET in tests.
-    enable_api: kept for callers; the HTTP API is always on now (token in Stack.env["RASA_TOKEN"]).
     """
     if not Path(model).exists():
         raise FileNotFoundError(f"No trained model at {model}: run `make model` first.")
@@ -146,7 +144,7 @@ def rasa_available(rasa_url: Optional[str], model: Path = DEFAULT_MODEL, need_ap
         yield rasa_url
         return
     print("Starting Rasa and the action server for this run...", file=sys.stderr)
-    with running_stack(model=model, enable_api=need_api) as stack:
+    with running_stack(model=model) as stack:
         yield stack.rasa_url
 
 

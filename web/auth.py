@@ -87,6 +87,11 @@ def log_in(national_number: str) -> LoggedInPerson:
     return person
 
 
+def logged_in_number() -> Optional[str]:
+    """The logged-in employee's national number, or None."""
+    return current_user.national_number if current_user.is_authenticated else None
+
+
 def identity_token_for_rasa(private: Optional[dict] = None) -> Optional[str]:
     """The short-lived token for the action server, or None when nobody is logged in.
 

@@ -16,7 +16,7 @@ from groupinsurance import handoff, identifiers, references, sensitive
 from groupinsurance.models import utcnow
 from groupinsurance.language import BABEL_LOCALES, normalize
 from web import knowledge_views
-from web.auth import identity_token_for_rasa, person_record, return_path
+from web.auth import identity_token_for_rasa, logged_in_number, person_record, return_path
 from web.cors import allow_listed_origins
 from web.claims_api import document_kind, document_label
 from web.errors import api_error
@@ -205,7 +205,7 @@ def chat():
     # assistant never needs them (identity comes from the login), and transcripts must not show them.
     # IBANs likewise; the typed value travels sealed in the identity token (groupinsurance.sensitive).
     text, ibans = sensitive.extract_ibans(identifiers.mask_in_text(fields["message"]))
-    person_number = current_user.national_number if current_user.is_authenticated else None
+    person_number = logged_in_number()
     with database.begin() as session:
         if not handoff.may_use(session, fields["conversation_id"], person_number):
             return api_error(403, "not_your_conversation",
@@ -276,7 +276,7 @@ def staff_messages(conversation_id: str):
     after = request.args.get("after", "0")
     if not CONVERSATION_ID.fullmatch(conversation_id) or not after.isdigit():
         return api_error(400, "invalid_field", _("The conversation id must be 8 to 64 letters, digits, ‘-’ or ‘_’."))
-    person_number = current_user.national_number if current_user.is_authenticated else None
+    person_number = logged_in_number()
     with database.session() as session:
         if not handoff.may_use(session, conversation_id, person_number):
             return api_error(403, "not_your_conversation",
@@ -298,7 +298,7 @@ def rating(conversation_id: str):
     body = request.get_json(silent=True) if request.is_json else None
     use_language(_language_asked(body) or request_language())
     score = body.get("score") if isinstance(body, dict) else None
-    person_number = current_user.national_number if current_user.is_authenticated else None
+    person_number = logged_in_number()
     with database.begin() as session:
         if not handoff.may_use(session, conversation_id, person_number):
             return api_error(403, "not_your_conversation",
