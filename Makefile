@@ -27,11 +27,12 @@ export RASA_TOKEN = $(shell test -x $(BIN)/python && $(BIN)/python -c "from grou
 # Rasa's anonymous telemetry would try to reach the internet; keep it off.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help run test venv model validate test-stories unit eval bench cross-validate clean browser-deps catalogs import
+.PHONY: help run test test-scale venv model validate test-stories unit eval bench cross-validate clean browser-deps catalogs import
 
 help:
 	@echo "make run    set up (first time), train if needed, start the assistant on 127.0.0.1"
-	@echo "make test   set up (first time), train if needed, run every test"
+	@echo "make test   set up (first time), train if needed, run every test (test-scale included)"
+	@echo "make test-scale   PostgreSQL + Redis + 2 Rasa + gunicorn under 50 concurrent conversations"
 	@echo "make eval   score the model on eval/dev.jsonl (EVAL_FILES=... for other sets)"
 	@echo "make bench  per-message latency and throughput at concurrency 1, 8, 32"
 	@echo "make cross-validate   5-fold NLU cross-validation, per language"
@@ -85,9 +86,15 @@ EVAL_FILES ?= eval/dev.jsonl
 eval: $(INSTALLED) $(MODEL)
 	$(BIN)/python -m tools.evaluate $(EVAL_FILES)
 
-test: validate test-stories unit
+test: validate test-stories unit test-scale
 	@echo "==> Evaluation on the held-out dev set, against the targets"
 	$(BIN)/python -m tools.evaluate eval/dev.jsonl --check-targets
+
+# The scaled-out deployment under load (README, "Scaling out"): installs PostgreSQL and Redis from the
+# distribution's packages if missing (as root), starts them on loopback with two Rasa instances and
+# gunicorn, plays 50 conversations of 20 messages at the same time, kills and restarts one instance.
+test-scale: $(INSTALLED) $(MODEL)
+	$(BIN)/python -m tools.scale_test
 
 bench: $(INSTALLED) $(MODEL)
 	$(BIN)/python -m tools.bench

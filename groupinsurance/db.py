@@ -27,6 +27,10 @@ def make_engine(url: Optional[str] = None, **kwargs) -> Engine:
     """A 2.0-style engine for `url` (default: `database_url()`)."""
     url = make_url(url or database_url())
     _create_sqlite_directory(url)
+    if url.get_backend_name() != "sqlite":
+        # A database server restarted (or failed over) leaves dead connections in the pool: test each one
+        # when it is taken, so the first request after the restart works instead of failing.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

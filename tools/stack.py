@@ -11,9 +11,9 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Callable, Dict, Iterator, List, Optional
 
 import requests
 
@@ -62,11 +62,65 @@ def rasa_environment(action_port: int, tracker_db: Path) -> Dict[str, str]:
 
 
 @dataclass
+class Service:
+    """One server process of the stack, which a fault test may stop and start again."""
+
+    name: str
+    command: List[str]
+    cwd: Path
+    env: Dict[str, str]
+    log_path: Path
+    ready: Callable[[], bool]
+    ready_timeout: float
+    process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self) -> None:
+        try:
+            wait_until(self.ready, self.ready_timeout, self.name, self.process)
+        except (RuntimeError, TimeoutError):
+            sys.stderr.write(self.log_path.read_text(errors="replace")[-3000:])
+            raise
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no clean shutdown."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=20)
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.process.pid if self.process is not None else None
+
+
+@dataclass
 class Stack:
     rasa_url: str
     action_url: str
     # The environment the action server got: a web app in front must use the same database and secret.
     env: Dict[str, str]
+    # Every Rasa instance (the first is rasa_url), and the processes by name: "actions", "rasa", "rasa-2"...
+    rasa_urls: List[str] = field(default_factory=list)
+    services: Dict[str, Service] = field(default_factory=dict)
+
+    def restart(self, name: str) -> None:
+        service = self.services[name]
+        service.stop()
+        service.start()
+        service.wait_ready()
 
 
 @contextlib.contextmanager
@@ -77,56 +131,63 @@ def running_stack(
     workdir: Optional[Path] = None,
     log_dir: Optional[Path] = None,
     env_overrides: Optional[Dict[str, str]] = None,
+    rasa_instances: int = 1,
+    endpoints: str = "endpoints.yml",
 ) -> Iterator[Stack]:
-    """Start the action server and Rasa with `model`; stop both on exit.
+    """Start the action server and `rasa_instances` Rasa servers with `model`; stop them all on exit.
 
-    env_overrides: extra environment for both, e.g. DATABASE_URL and IDENTITY_TOKEN_SECRET in tests.
+    env_overrides: extra environment for all, e.g. DATABASE_URL and IDENTITY_TOKEN_SECRET in tests, or
+    the PostgreSQL tracker store and Redis lock store of endpoints.scale.yml (several instances need
+    those: they share every conversation).
     """
     if not Path(model).exists():
         raise FileNotFoundError(f"No trained model at {model}: run `make model` first.")
-    rasa_port = rasa_port or free_port()
+    rasa_ports = [rasa_port or free_port()] + [free_port() for _ in range(rasa_instances - 1)]
     action_port = action_port or free_port()
     workdir = Path(workdir or ROOT / "var")
     workdir.mkdir(parents=True, exist_ok=True)
     log_dir = Path(log_dir or workdir)
-    env = rasa_environment(action_port, workdir / f"tracker-{rasa_port}.db")
+    env = rasa_environment(action_port, workdir / f"tracker-{rasa_ports[0]}.db")
     env.update(env_overrides or {})
     # Rasa's HTTP API (resume after a handoff, /model/parse for the evaluation) is always on, on
     # loopback, behind a token the web app gets through Stack.env.
     env.setdefault("RASA_TOKEN", settings.secret("RASA_TOKEN", env))
-    processes = []
+    action_url = f"http://127.0.0.1:{action_port}"
+    services = {
+        "actions": Service(
+            "the action server",
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            ROOT, env, log_dir / f"actions-{action_port}.log", lambda: _ok(f"{action_url}/health"), 60,
+        )
+    }
+    rasa_urls = []
+    for index, port in enumerate(rasa_ports):
+        url = f"http://127.0.0.1:{port}"
+        rasa_urls.append(url)
+        services["rasa" if index == 0 else f"rasa-{index + 1}"] = Service(
+            f"Rasa on port {port}",
+            [str(BIN / "rasa"), "run", "--model", str(Path(model).resolve()),
+             "--interface", "127.0.0.1", "--port", str(port),
+             "--endpoints", endpoints, "--credentials", "credentials.yml",
+             "--enable-api", "--auth-token", env["RASA_TOKEN"]],
+            BOT_DIR, env, log_dir / f"rasa-{port}.log", (lambda url=url: rasa_is_up(url)), 180,
+        )
     try:
-        with open(log_dir / f"actions-{action_port}.log", "wb") as action_log:
-            processes.append(
-                subprocess.Popen(
-                    [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                    cwd=ROOT, env=env, stdout=action_log, stderr=subprocess.STDOUT,
-                )
-            )
-        with open(log_dir / f"rasa-{rasa_port}.log", "wb") as rasa_log:
-            processes.append(
-                subprocess.Popen(
-                    [str(BIN / "rasa"), "run", "--model", str(Path(model).resolve()),
-                     "--interface", "127.0.0.1", "--port", str(rasa_port),
-                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                     "--enable-api", "--auth-token", env["RASA_TOKEN"]],
-                    cwd=BOT_DIR, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
-                )
-            )
-        action_url = f"http://127.0.0.1:{action_port}"
-        rasa_url = f"http://127.0.0.1:{rasa_port}"
-        wait_until(lambda: _ok(f"{action_url}/health"), 60, "the action server", processes[0])
-        wait_until(lambda: rasa_is_up(rasa_url), 180, "Rasa", processes[1])
-        yield Stack(rasa_url=rasa_url, action_url=action_url, env=env)
+        # The first Rasa creates the tracker store's tables; the others start once it has, so that no
+        # two instances race to create them.
+        first, others = list(services.values())[:2], list(services.values())[2:]
+        for group in (first, others):
+            for service in group:
+                service.start()
+            for service in group:
+                service.wait_ready()
+        yield Stack(rasa_url=rasa_urls[0], action_url=action_url, env=env, rasa_urls=rasa_urls, services=services)
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for service in reversed(list(services.values())):
+            if service.process is not None and service.process.poll() is None:
+                service.process.send_signal(signal.SIGINT)
+        for service in services.values():
+            service.stop()
 
 
 def _ok(url: str) -> bool:

@@ -131,6 +131,9 @@ def from_environment(environ: Optional[Mapping[str, str]] = None) -> Dict[str, A
         "WEB_PORT": _int(env, "WEB_PORT", 5000),
         # Rasa's REST channel, called server-side only: the browser never talks to Rasa.
         "RASA_URL": env.get("RASA_URL", f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+        # Several Rasa instances sharing one tracker store and a Redis lock store (README, "Scaling
+        # out"), comma-separated; each conversation goes to one of them. Empty: RASA_URL alone.
+        "RASA_URLS": _list(env, "RASA_URLS"),
         # Seconds to wait for Rasa's answer before telling the person to retry (HTTP 504).
         "RASA_TIMEOUT": _float(env, "RASA_TIMEOUT", 15.0),
         "RASA_CONNECT_TIMEOUT": _float(env, "RASA_CONNECT_TIMEOUT", 3.0),

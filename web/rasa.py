@@ -2,10 +2,18 @@
 
 The browser never talks to Rasa. Failures are turned into three exceptions the chat API maps to
 clear, translated answers: Rasa unreachable (503), too slow (504), answering nonsense (502).
+
+Several Rasa instances (RASA_URLS, sharing a tracker store and Rasa's Redis lock store) are spread
+over by conversation: a conversation always goes to the same instance while it is up, and to the next
+one when it cannot be reached. Only a refused connection moves a message: Rasa never saw it, so it is
+not processed twice; a timeout after sending is reported, not retried.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import threading
+import time
+import zlib
+from typing import Any, Dict, List, Optional, Sequence
 
 import requests
 from flask import Flask, current_app
@@ -23,10 +31,31 @@ class RasaTimeout(RasaError):
     """Rasa did not answer within RASA_TIMEOUT seconds."""
 
 
+IDLE_CONNECTION_SECONDS = 60
+
+
+def instance_order(conversation_id: str, count: int) -> List[int]:
+    """The instances to try for a conversation, its own first.
+
+    >>> instance_order("abc12345", 1)
+    [0]
+    >>> sorted(instance_order("abc12345", 3))
+    [0, 1, 2]
+    >>> instance_order("abc12345", 3) == instance_order("abc12345", 3)
+    True
+    """
+    # crc32, not hash(): the same in every web worker and after every restart.
+    first = zlib.crc32(conversation_id.encode("utf-8")) % count
+    return [(first + step) % count for step in range(count)]
+
+
 class RasaClient:
     """Created once, bound to an app with init_app, used as `rasa.send(...)` inside a request."""
 
     def __init__(self, app: Optional[Flask] = None) -> None:
+        # One pooled HTTP session per thread (requests' Session is not documented as thread-safe):
+        # keeping the connection to Rasa open saves a TCP handshake per message.
+        self._local = threading.local()
         if app is not None:
             self.init_app(app)
 
@@ -37,28 +66,59 @@ class RasaClient:
     def _config() -> Dict[str, Any]:
         return current_app.config
 
+    def _http(self) -> requests.Session:
+        http = getattr(self._local, "session", None)
+        now = time.monotonic()
+        # Rasa closes idle connections after 120 s (its keep-alive timeout); a message sent on a
+        # connection closing at that moment would fail without knowing whether Rasa read it. Connections
+        # idle for half that time are not reused.
+        if http is not None and now - self._local.used > IDLE_CONNECTION_SECONDS:
+            http.close()
+            http = None
+        if http is None:
+            http = self._local.session = requests.Session()
+        self._local.used = now
+        return http
+
+    @staticmethod
+    def urls() -> Sequence[str]:
+        config = current_app.config
+        return config.get("RASA_URLS") or (config["RASA_URL"],)
+
+    def url_for(self, conversation_id: str) -> str:
+        """The instance this conversation goes to while every instance is up."""
+        urls = self.urls()
+        return urls[instance_order(conversation_id, len(urls))[0]]
+
+    def _post(self, conversation_id: str, path: str, **kwargs) -> requests.Response:
+        config = self._config()
+        urls = self.urls()
+        timeout = (config["RASA_CONNECT_TIMEOUT"], config["RASA_TIMEOUT"])
+        unreachable: Optional[Exception] = None
+        for index in instance_order(conversation_id, len(urls)):
+            try:
+                return self._http().post(f"{urls[index]}{path}", timeout=timeout, **kwargs)
+            except requests.ConnectTimeout as exc:
+                unreachable = exc  # never connected: the next instance may take it
+            except requests.Timeout as exc:
+                raise RasaTimeout(str(exc)) from exc
+            except requests.ConnectionError as exc:
+                if not _never_sent(exc):
+                    raise RasaUnavailable(str(exc)) from exc
+                unreachable = exc
+            except requests.RequestException as exc:
+                raise RasaError(str(exc)) from exc
+            if len(urls) > 1:
+                current_app.logger.warning("Rasa at %s cannot be reached; trying the next instance", urls[index])
+        raise RasaUnavailable(str(unreachable)) from unreachable
+
     def send(self, conversation_id: str, text: str, lang: str, identity: Optional[str] = None) -> List[Dict[str, Any]]:
         """identity: the sealed identity token of the logged-in person (the action server checks it)."""
-        config = self._config()
         metadata = {"lang": lang}
         if identity:
             metadata["identity"] = identity
         payload = {"sender": conversation_id, "message": text, "metadata": metadata}
-        try:
-            response = requests.post(
-                f"{config['RASA_URL']}/webhooks/rest/webhook",
-                json=payload,
-                timeout=(config["RASA_CONNECT_TIMEOUT"], config["RASA_TIMEOUT"]),
-            )
-        except requests.Timeout as exc:
-            # A connect timeout means Rasa is not there; a read timeout means it is slow.
-            if isinstance(exc, requests.ConnectTimeout):
-                raise RasaUnavailable(str(exc)) from exc
-            raise RasaTimeout(str(exc)) from exc
-        except requests.ConnectionError as exc:
-            raise RasaUnavailable(str(exc)) from exc
-        except requests.RequestException as exc:
-            raise RasaError(str(exc)) from exc
+        response = self._post(conversation_id, "/webhooks/rest/webhook", json=payload)
         if response.status_code != 200:
             raise RasaError(f"Rasa answered HTTP {response.status_code}")
         try:
@@ -76,24 +136,36 @@ class RasaClient:
         """
         config = self._config()
         try:
-            response = requests.post(
-                f"{config['RASA_URL']}/conversations/{conversation_id}/tracker/events",
+            response = self._post(
+                conversation_id, f"/conversations/{conversation_id}/tracker/events",
                 # After the resume Rasa must be listening, as if the handoff's turn had ended normally:
                 # without the action_listen, no rule matches the next message.
                 params={"token": config["RASA_TOKEN"]},
                 json=[{"event": "resume"}, {"event": "action", "name": "action_listen"}],
-                timeout=(config["RASA_CONNECT_TIMEOUT"], config["RASA_TIMEOUT"]),
             )
-        except requests.RequestException as exc:
+        except RasaTimeout as exc:
             raise RasaUnavailable(str(exc)) from exc
         if response.status_code != 200:
             raise RasaError(f"Rasa answered HTTP {response.status_code} to the resume")
 
     def is_up(self) -> bool:
+        """At least one instance answers."""
         config = self._config()
-        try:
-            return requests.get(
-                f"{config['RASA_URL']}/webhooks/rest/", timeout=config["RASA_HEALTH_TIMEOUT"]
-            ).ok
-        except requests.RequestException:
-            return False
+        for url in self.urls():
+            try:
+                if self._http().get(f"{url}/webhooks/rest/", timeout=config["RASA_HEALTH_TIMEOUT"]).ok:
+                    return True
+            except requests.RequestException:
+                continue
+        return False
+
+
+def _never_sent(error: requests.ConnectionError) -> bool:
+    """Whether the request cannot have reached Rasa: the connection was refused or never made.
+
+    A connection that broke after the request was sent (Rasa killed mid-answer) is not retried.
+    """
+    text = repr(error)
+    return any(marker in text for marker in (
+        "NewConnectionError", "Connection refused", "ConnectTimeoutError", "Name or service not known",
+    ))
