@@ -27,7 +27,7 @@ export RASA_TOKEN = $(shell test -x $(BIN)/python && $(BIN)/python -c "from grou
 # Rasa's anonymous telemetry would try to reach the internet; keep it off.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help run test test-scale venv model validate test-stories unit eval bench cross-validate clean browser-deps catalogs import
+.PHONY: help run test test-scale venv model validate test-stories unit eval bench cross-validate clean browser-deps services-deps catalogs import
 
 help:
 	@echo "make run    set up (first time), train if needed, start the assistant on 127.0.0.1"
@@ -78,7 +78,11 @@ browser-deps:
 catalogs: $(INSTALLED)
 	@$(BIN)/python -m web.i18n var/translations
 
-unit: $(INSTALLED) $(MODEL) browser-deps catalogs
+# PostgreSQL and Redis from the distribution's packages (as root) for the fault tests and test-scale.
+services-deps: $(INSTALLED)
+	@$(BIN)/python -c "from tools import services; services.ensure_installed()"
+
+unit: $(INSTALLED) $(MODEL) browser-deps services-deps catalogs
 	@echo "==> pytest"
 	$(BIN)/pytest -q
 

@@ -20,6 +20,7 @@ from typing import List, Optional
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from stdnum.be import vat
 
@@ -205,12 +206,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.load_if_empty:
         url = db.database_url()
-        db.upgrade(url)
-        engine = db.make_engine(url)
         try:
-            summary = load_if_empty(db.make_session_factory(engine), args.today)
-        finally:
-            engine.dispose()
+            db.upgrade(url)
+            engine = db.make_engine(url)
+            try:
+                summary = load_if_empty(db.make_session_factory(engine), args.today)
+            finally:
+                engine.dispose()
+        except OperationalError as error:
+            print(db.unavailable_message(url, error), file=sys.stderr)
+            return 3
         print(f"Demo data loaded: {summary}" if summary else "The database has contracts already: nothing loaded.")
         return 0
     if args.path:

@@ -25,6 +25,7 @@ from typing import Callable, Dict, Iterable, List, Optional, TextIO, Tuple
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.be import vat
 from stdnum.exceptions import ValidationError
@@ -504,17 +505,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"  {message}", file=sys.stderr, flush=True)
 
     url = args.database_url or db.database_url()
-    db.upgrade(url)
-    engine = db.make_engine(url)
     try:
-        summary = import_file(args.path, db.make_session_factory(engine), progress)
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        try:
+            summary = import_file(args.path, db.make_session_factory(engine), progress)
+        finally:
+            engine.dispose()
     except ImportRejected as rejected:
         for error in rejected.errors:
             print(str(error), file=sys.stderr)
         print(f"{len(rejected.errors)} bad row(s) in {args.path}: nothing imported.", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
+    except OperationalError as error:
+        # The import is one transaction: a database lost half-way keeps the previous data whole.
+        print(db.unavailable_message(url, error), file=sys.stderr)
+        return 3
     print(str(summary))
     return 0
 

@@ -11,10 +11,11 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, List, Optional
 
@@ -63,11 +64,14 @@ def ensure_installed() -> None:
         raise ServiceError(f"{' and '.join(missing)} did not install")
 
 
-def _as_service_user(command: List[str]) -> List[str]:
-    # PostgreSQL refuses to run as root; as root, run it as Debian's `postgres` user.
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *command]
-    return command
+def _service_user() -> dict:
+    """Popen arguments that run PostgreSQL as Debian's `postgres` user when we are root (it refuses to
+    run as root). The server stays our direct child, so signals reach it."""
+    if os.geteuid() != 0:
+        return {}
+    account = pwd.getpwnam("postgres")
+    return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": [],
+            "env": dict(os.environ, HOME=account.pw_dir, USER="postgres", LOGNAME="postgres")}
 
 
 @dataclass
@@ -75,6 +79,10 @@ class Postgres:
     host: str
     port: int
     user: str
+    # The server process and its data, so that a fault test can stop it and start it again.
+    command: List[str] = field(default_factory=list)
+    log_path: Optional[Path] = None
+    process: Optional[subprocess.Popen] = None
 
     def url(self, database: str, driver: str = "postgresql+psycopg2") -> str:
         return f"{driver}://{self.user}@{self.host}:{self.port}/{database}"
@@ -87,6 +95,22 @@ class Postgres:
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
         connection.close()
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, cwd="/",
+                                            **_service_user())
+        wait_until(lambda: _postgres_ready(self), 60, "PostgreSQL", self.process)
+
+    def stop(self) -> None:
+        """PostgreSQL's "fast" shutdown (SIGINT): open connections are cut, as in an outage."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
 
 
 @contextlib.contextmanager
@@ -101,34 +125,26 @@ def running_postgres(log_dir: Path, user: str = "groupinsurance") -> Iterator[Po
         postgres_user = pwd.getpwnam("postgres")
         os.chown(data_parent, postgres_user.pw_uid, postgres_user.pw_gid)
     port = free_port()
-    log_path = Path(log_dir) / f"postgres-{port}.log"
-    process = None
+    server = Postgres(
+        host="127.0.0.1", port=port, user=user, log_path=Path(log_dir) / f"postgres-{port}.log",
+        command=[str(bin_dir / "postgres"), "-D", str(data_dir), "-h", "127.0.0.1",
+                 "-p", str(port), "-k", str(data_parent),
+                 # A test database: durability traded for speed, nothing else changed.
+                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"],
+    )
     try:
-        subprocess.run(
-            _as_service_user([str(bin_dir / "initdb"), "-D", str(data_dir), "-U", user, "-A", "trust",
-                              "--encoding", "UTF8", "--no-instructions"]),
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                _as_service_user([str(bin_dir / "postgres"), "-D", str(data_dir), "-h", "127.0.0.1",
-                                  "-p", str(port), "-k", str(data_parent),
-                                  # A test database: durability traded for speed, nothing else changed.
-                                  "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"]),
-                stdout=log, stderr=subprocess.STDOUT,
+        try:
+            subprocess.run(
+                [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", user, "-A", "trust",
+                 "--encoding", "UTF8", "--no-instructions"],
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/", **_service_user(),
             )
-        server = Postgres(host="127.0.0.1", port=port, user=user)
-        wait_until(lambda: _postgres_ready(server), 60, "PostgreSQL", process)
+        except subprocess.CalledProcessError as error:
+            raise ServiceError(f"initdb failed: {error.stderr.decode(errors='replace')[-500:]}") from None
+        server.start()
         yield server
-    except subprocess.CalledProcessError as error:
-        raise ServiceError(f"initdb failed: {error.stderr.decode(errors='replace')[-500:]}") from None
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()  # SIGTERM: PostgreSQL's "smart" shutdown
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        server.stop()
         shutil.rmtree(data_parent, ignore_errors=True)
 
 

@@ -24,6 +24,10 @@ class Database:
         app.extensions["database"] = {"engine": engine, "sessions": db.make_session_factory(engine)}
 
     @staticmethod
+    def engine():
+        return current_app.extensions["database"]["engine"]
+
+    @staticmethod
     def session() -> Session:
         """A new session on the current app's database: `with database.session() as s: ...`."""
         return current_app.extensions["database"]["sessions"]()

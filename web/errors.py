@@ -8,6 +8,7 @@ from typing import Optional
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
@@ -51,6 +52,18 @@ def register(app: Flask) -> None:
         if exc.code == 404:
             return render_template("404.html"), 404
         return render_template("error.html", status=exc.code), exc.code
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(exc: OperationalError):
+        # The database is down or unreachable: nothing was written (each request writes in one
+        # transaction, rolled back by the error); the person may retry once it is back.
+        current_app.logger.error("Database unavailable on %s %s: %s", request.method, request.path,
+                                 type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+        if _is_api_request():
+            return api_error(503, "service_unavailable",
+                             _("The service is temporarily unavailable. Please try again in a moment."),
+                             retryable=True)
+        return render_template("error.html", status=503), 503
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(exc: Exception):
