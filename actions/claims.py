@@ -24,7 +24,7 @@ from actions.common import (
     sessions,
 )
 from actions.handoff import hand_off
-from groupinsurance import claim_text, claims
+from groupinsurance import claim_text, claims, references
 from groupinsurance.claims import ClaimRefused
 from groupinsurance.date_parsing import parse_date
 from groupinsurance.language import fold
@@ -271,7 +271,15 @@ class ActionWithdrawClaim(Action):
             return _clear_withdrawal()
         chosen = latest_entity(tracker, "claim_reference")
         with sessions()() as session:
-            open_claims = [c for c in claims.claims_of(session, number) if c.status in claims.WITHDRAWABLE]
+            own_claims = claims.claims_of(session, number)
+        open_claims = [c for c in own_claims if c.status in claims.WITHDRAWABLE]
+        if chosen is not None:
+            # A reference from a button can be forged: only one's own claims are asked about, and
+            # someone else's reference answers exactly like an unknown one.
+            chosen = references.normalize(str(chosen))
+            if chosen not in {c.reference for c in own_claims}:
+                dispatcher.utter_message(text=claim_text.refused(ClaimRefused.UNKNOWN_CLAIM, lang))
+                return _clear_withdrawal()
         if chosen is None and len(open_claims) == 1:
             chosen = open_claims[0].reference
         if chosen is None:

@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional, Tuple
 from rasa_sdk import Tracker
 from sqlalchemy.orm import sessionmaker
 
-from groupinsurance import db, identity_token, settings
+from groupinsurance import db, handoff, identity_token, settings
 from groupinsurance.language import DEFAULT_LANGUAGE, normalize
 
 log = logging.getLogger(__name__)
@@ -39,16 +39,24 @@ def logged_in_identity(tracker: Tracker) -> Tuple[Optional[str], Dict[str, Any]]
     the token is missing, forged, expired or not for us.
 
     Only the latest message counts: a token is never taken from earlier turns or from slots, so what
-    the person types cannot change whose data is shown.
+    the person types cannot change whose data is shown. A conversation someone else logged in to is
+    theirs (groupinsurance.handoff.may_use): a valid token for another person there counts as none.
     """
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     token = metadata.get(IDENTITY_METADATA_KEY) if isinstance(metadata, dict) else None
     try:
-        return identity_token.verify_with_private(token, identity_key())
+        number, private = identity_token.verify_with_private(token, identity_key())
     except identity_token.InvalidToken as reason:
         if token:  # a missing token is normal (not logged in); anything else is worth a line
             log.warning("identity token refused: %s", reason)
         return None, {}
+    # The web app already refuses this (web/chat_api.py); checked again here so that nothing reaching
+    # Rasa some other way can put one person's data in another person's conversation.
+    with sessions()() as session:
+        if not handoff.may_use(session, tracker.sender_id, number):
+            log.warning("identity token refused: the conversation belongs to someone else")
+            return None, {}
+    return number, private
 
 
 def logged_in_number(tracker: Tracker) -> Optional[str]:

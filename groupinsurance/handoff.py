@@ -117,6 +117,19 @@ def last_message_id(session: Session, conversation_id: str) -> int:
     ).scalar() or 0
 
 
+# The largest message id: SQLite's INTEGER (and PostgreSQL's bigint) is 64 bits.
+MAX_MESSAGE_ID = 2 ** 63 - 1
+
+
+def message_number(text: Optional[str]) -> Optional[int]:
+    """`?after=` as a message id, None if it is not one. ASCII digits only: str.isdigit() also passes
+    '²' (which int() refuses) and '١', and a number past MAX_MESSAGE_ID makes the database driver raise."""
+    if not text or not re.fullmatch(r"[0-9]{1,19}", text):
+        return None
+    number = int(text)
+    return number if number <= MAX_MESSAGE_ID else None
+
+
 def messages_after(session: Session, conversation_id: str, after_id: int = 0, *, include_internal: bool = False
                    ) -> List[ConversationMessage]:
     query = select(ConversationMessage).where(ConversationMessage.conversation_id == conversation_id,

@@ -350,3 +350,19 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} sent_at={self.sent_at}>"
+
+
+class EndedLogin(Base):
+    """A login that was ended (logout): its session cookie no longer logs anyone in, even if copied.
+
+    The cookie itself lives in the browser; only its login id is kept here, until the longest a login
+    can last has passed (groupinsurance.logins.MAX_LOGIN)."""
+
+    __tablename__ = "ended_logins"
+
+    login_id = Column(String(64), primary_key=True)
+    ended_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    forget_after = Column(DateTime(timezone=True), nullable=False, index=True)
+
+    def __repr__(self) -> str:
+        return f"<EndedLogin ended_at={self.ended_at}>"

@@ -159,6 +159,31 @@ def test_a_number_typed_in_the_chat_is_masked_and_never_becomes_the_identity(cli
     assert sent_identity(rasa) == JAN
 
 
+def copy_of_cookies(app, client):
+    """A second browser holding a copy of `client`'s cookies (e.g. stolen from a shared computer)."""
+    thief = app.test_client()
+    for name in ("session",):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def test_a_copy_of_the_session_cookie_stops_working_at_logout(app, client, rasa):
+    log_in(client)
+    thief = copy_of_cookies(app, client)
+    assert thief.get("/api/session").get_json()["logged_in"] is True  # the copy works while the login lasts
+    client.post("/auth/logout")
+    assert thief.get("/api/session").get_json()["logged_in"] is False
+    chat(thief)
+    assert sent_identity(rasa) is None
+    assert JAN not in thief.get("/profile").get_data(as_text=True)
+    # A new login is a new login id: it works, and the ended one stays ended.
+    log_in(client)
+    assert client.get("/api/session").get_json()["logged_in"] is True
+    assert thief.get("/api/session").get_json()["logged_in"] is False
+
+
 def test_after_logout_no_token_is_sent(client, rasa):
     log_in(client)
     client.post("/auth/logout")

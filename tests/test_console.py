@@ -240,3 +240,16 @@ def test_staff_see_every_submitted_claim_and_exit_choice_with_masked_data(app, s
     assert draft_reference not in page  # drafts are the person's own until submitted
     assert f'data-choice="{choice_reference}"' in page and "reception_structure" in page
     assert app.test_client().get("/console/claims").status_code == 302
+
+
+def test_a_copy_of_the_staff_cookie_stops_working_at_logout(app):
+    client = app.test_client()
+    staff_login(client)
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/console/api/queue").status_code == 200
+    token = token_from(client.get("/console/").get_data(as_text=True))
+    assert client.post("/console/logout", data={"csrf_token": token}).status_code == 302
+    response = copy.get("/console/api/queue")
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "staff_login_required"
+

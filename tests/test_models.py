@@ -23,7 +23,8 @@ def test_the_migrations_create_exactly_the_models_tables(engine):
     assert differences == []
     assert set(inspect(engine).get_table_names()) == {
         "alembic_version", "persons", "employers", "contracts", "outbox", "exit_choices",
-        "claims", "claim_contracts", "claim_documents", "staff_users", "conversations", "conversation_messages"}
+        "claims", "claim_contracts", "claim_documents", "staff_users", "conversations", "conversation_messages",
+        "ended_logins"}
 
 
 def test_upgrade_twice_is_harmless_and_accepts_an_engine(engine):

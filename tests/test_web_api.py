@@ -165,9 +165,32 @@ def test_unknown_entries_and_odd_messages_are_not_passed_on_as_links(client, ras
     }
 
 
-def test_no_answer_from_rasa_is_an_empty_list(client, rasa):
+def test_no_answer_from_rasa_is_a_retryable_error(client, rasa):
+    # Rasa answers [] when an action failed (action server down): the person must be able to retry.
     rasa.reply = lambda payload: []
-    assert chat(client, "x").get_json() == {"messages": []}
+    error = assert_json_error(chat(client, "x"), 502, "assistant_error")
+    assert error["retryable"] is True
+
+
+def test_rasa_instances_share_conversations_by_id(build_dir):
+    # Two instances: every conversation sticks to one, both get some, and a refused connection moves
+    # the conversation to the other instance without losing the message.
+    with FakeRasa() as first, FakeRasa() as second:
+        client = make_app(build_dir, RASA_URLS=(first.url, second.url)).test_client()
+        ids = [f"conversation-{n:04d}" for n in range(40)]
+        for conversation_id in ids:
+            for _ in range(2):
+                response = client.post("/api/chat", json={"conversation_id": conversation_id, "message": "hallo", "lang": "nl"})
+                assert response.status_code == 200
+        by_first = {p["sender"] for p in first.requests}
+        by_second = {p["sender"] for p in second.requests}
+        assert by_first and by_second and not by_first & by_second
+        assert by_first | by_second == set(ids)
+        moved = sorted(by_second)[0]
+    with FakeRasa() as only:
+        client = make_app(build_dir, RASA_URLS=(unused_url(), only.url)).test_client()
+        response = client.post("/api/chat", json={"conversation_id": moved, "message": "hallo", "lang": "nl"})
+        assert response.status_code == 200 and [p["sender"] for p in only.requests] == [moved]
 
 
 # --- POST /api/chat: Rasa down, slow, broken ----------------------------------------------------
@@ -296,12 +319,14 @@ def test_wrong_method_and_unknown_api_path_answer_json(client):
 
 # --- the other endpoints ------------------------------------------------------------------------
 
-def test_health_says_whether_rasa_answers(client, build_dir):
-    assert client.get("/api/health").get_json() == {"status": "ok", "web": "up", "rasa": "up"}
+def test_health_says_whether_rasa_and_the_database_answer(client, build_dir):
+    assert client.get("/api/health").get_json() == {"status": "ok", "web": "up", "rasa": "up", "database": "up"}
     down = make_app(build_dir, RASA_URL=unused_url(), RASA_HEALTH_TIMEOUT=0.5).test_client()
     response = down.get("/api/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "degraded", "web": "up", "rasa": "down"}
+    assert response.get_json() == {"status": "degraded", "web": "up", "rasa": "down", "database": "up"}
+    no_database = make_app(build_dir, DATABASE_URL=f"postgresql+psycopg2://nobody@{unused_url()[len('http://'):]}/none")
+    assert no_database.test_client().get("/api/health").get_json()["database"] == "down"
 
 
 def test_widget_strings_come_from_the_catalogs_in_each_language(client):

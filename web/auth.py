@@ -14,7 +14,6 @@ the audience "web-session"): the cookie is signed by Flask, not encrypted.
 """
 from __future__ import annotations
 
-import secrets
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -34,7 +33,7 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_user, logout_user
 from sqlalchemy import select
 
-from groupinsurance import identifiers, identity_token
+from groupinsurance import identifiers, identity_token, logins
 from groupinsurance.models import Person
 from web.errors import api_error
 from web.extensions import csrf, database, limiter, login_manager, oauth
@@ -70,6 +69,9 @@ def load_person(sealed: str) -> Optional[LoggedInPerson]:
         number = identity_token.verify(sealed, _session_key(), audience=WEB_SESSION)
     except identity_token.InvalidToken:
         return None  # expired or from another deployment: logged out
+    with database.session() as s:
+        if logins.is_ended(s, session.get("login_id")):
+            return None  # logged out: this cookie (or a copy of it) no longer counts
     return LoggedInPerson(number, sealed)
 
 
@@ -82,7 +84,8 @@ def log_in(national_number: str) -> LoggedInPerson:
     login_user(person)
     # The widget compares this with the one it saw last: another value means another login, so it
     # starts a new conversation and forgets the history it kept.
-    session["login_id"] = secrets.token_urlsafe(12)
+    # It is also what a logout ends on the server (groupinsurance.logins).
+    session["login_id"] = logins.new_login_id()
     current_app.logger.info("logged in: %s", identifiers.mask(number))
     return person
 
@@ -208,6 +211,9 @@ def test_login():
 @csrf.exempt  # logging someone out is all a forged request could do; scripts post here directly
 def logout():
     was_logged_in = current_user.is_authenticated
+    if was_logged_in:
+        with database.begin() as s:
+            logins.end(s, session.get("login_id"))
     logout_user()
     session.clear()
     if was_logged_in:

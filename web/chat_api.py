@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from groupinsurance import handoff, identifiers, references, sensitive
+from groupinsurance import db, handoff, identifiers, references, sensitive
 from groupinsurance.models import utcnow
 from groupinsurance.language import BABEL_LOCALES, normalize
 from web import knowledge_views
@@ -30,6 +30,7 @@ bp = Blueprint("chat_api", __name__, url_prefix="/api")
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 SOURCE_KINDS = ("faq", "article", "definition", "fallback", "handoff")
 CLAIM_REFERENCE = re.compile(r"[A-Z0-9]{1,8}-[A-Z0-9]{1,12}")
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def knowledge_base():
@@ -73,7 +74,9 @@ def _validated(body: Any) -> Dict[str, str]:
             413, "message_too_long",
             _("Your question is too long: at most %(max)d characters.", max=limit), "message",
         )
-    return {"conversation_id": conversation_id, "message": message.strip(), "lang": lang}
+    # JSON may carry half an emoji ("\ud83d", e.g. cut off by a length limit) that no database stores.
+    message = LONE_SURROGATE.sub("\ufffd", message.strip())
+    return {"conversation_id": conversation_id, "message": message, "lang": lang}
 
 
 def _source(raw: Any) -> Optional[Dict[str, Any]]:
@@ -178,6 +181,17 @@ def widget_messages(rasa_messages: List[Any]) -> List[Dict[str, Any]]:
 
 
 
+def _json_body() -> Any:
+    """The request's JSON, or None when it is not JSON; nesting deep enough to exhaust Python's
+    recursion limit is not JSON either (the parser raises RecursionError, not a ValueError)."""
+    if not request.is_json:
+        return None
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def _language_asked(body: Any) -> Optional[str]:
     lang = body.get("lang") if isinstance(body, dict) else None
     return normalize(lang) if isinstance(lang, str) else None
@@ -190,7 +204,7 @@ def _chat_limit() -> str:
 @bp.post("/chat")
 @limiter.limit(_chat_limit)
 def chat():
-    body = request.get_json(silent=True) if request.is_json else None
+    body = _json_body()
     # Errors are worded in the language asked for when it is valid, else the browser's.
     use_language(_language_asked(body) or request_language())
     if not request.is_json:
@@ -231,16 +245,38 @@ def chat():
         current_app.logger.error("Rasa failed: %s", exc)
         return api_error(502, "assistant_error", _("The assistant could not answer. Please try again."), retryable=True)
     messages = widget_messages(reply)
+    if not messages:
+        if rasa.is_paused(fields["conversation_id"]):
+            # Rasa handed this conversation off, but the escalation was not stored (the database or this
+            # app failed after Rasa's answer): store it now, once, so a colleague gets it.
+            return _escalated(fields, person_number, [], "request_human")
+        # Rasa answers nothing when an action failed (the action server is down or crashed): the
+        # person is told so and can send the message again, rather than waiting for an answer.
+        current_app.logger.error("Rasa gave no answer to show (is the action server up?)")
+        return api_error(502, "assistant_error", _("The assistant could not answer. Please try again."), retryable=True)
+    escalation = next((m for m in messages if (m.get("source") or {}).get("kind") == "handoff"), None)
+    if escalation is not None:
+        return _escalated(fields, person_number, messages, escalation.pop("handoff_reason", None) or "request_human")
     with database.begin() as session:
         record = handoff.conversation(session, fields["conversation_id"], person_number=person_number,
                                       language=fields["lang"])
         for message in messages:
             handoff.add_message(session, record, "assistant", message["text"], source=message.get("source"))
-        escalation = next((m for m in messages if (m.get("source") or {}).get("kind") == "handoff"), None)
-        if escalation is None:
-            return jsonify(messages=messages)
-        reason = escalation.pop("handoff_reason", None) or "request_human"
-        handoff.escalate(session, record, reason)
+    return jsonify(messages=messages)
+
+
+def _escalated(fields: Dict[str, str], person_number: Optional[str], messages: List[Dict[str, Any]], reason: str):
+    """Stores the assistant's messages and the escalation in one transaction: all of it or nothing.
+
+    A second call for a conversation already in the queue changes nothing (it is queued once).
+    """
+    with database.begin() as session:
+        record = handoff.conversation(session, fields["conversation_id"], person_number=person_number,
+                                      language=fields["lang"])
+        for message in messages:
+            handoff.add_message(session, record, "assistant", message["text"], source=message.get("source"))
+        if not handoff.escalate(session, record, reason):
+            return jsonify(messages=messages, handoff=handoff_state(session, record))
         if reason == "employer_question" and record.role == "anonymous":
             record.role = "employer"  # FAQ 27: an employer's question for their account manager
         state = handoff_state(session, record)
@@ -273,9 +309,12 @@ def staff_messages(conversation_id: str):
     """What colleagues (and the system) wrote since message `after`: the widget polls this while a
     colleague has the conversation, so their replies appear without a reload."""
     use_language(request_language())
-    after = request.args.get("after", "0")
-    if not CONVERSATION_ID.fullmatch(conversation_id) or not after.isdigit():
-        return api_error(400, "invalid_field", _("The conversation id must be 8 to 64 letters, digits, ‘-’ or ‘_’."))
+    after = handoff.message_number(request.args.get("after", "0"))
+    if not CONVERSATION_ID.fullmatch(conversation_id):
+        return api_error(400, "invalid_field", _("The conversation id must be 8 to 64 letters, digits, ‘-’ or ‘_’."),
+                         "conversation_id")
+    if after is None:
+        return api_error(400, "invalid_field", _("‘after’ must be a message number."), "after")
     person_number = logged_in_number()
     with database.session() as session:
         if not handoff.may_use(session, conversation_id, person_number):
@@ -284,8 +323,8 @@ def staff_messages(conversation_id: str):
         record = session.get(handoff.Conversation, conversation_id)
         if record is None:
             return jsonify(state="assistant", messages=[], last_id=0)
-        lines = handoff.messages_after(session, conversation_id, int(after))
-        last_id = lines[-1].id if lines else int(after)
+        lines = handoff.messages_after(session, conversation_id, after)
+        last_id = lines[-1].id if lines else after
         return jsonify(
             state=record.state, last_id=last_id, rating=record.rating,
             messages=[{"id": m.id, "author": m.author, "text": m.text} for m in lines if m.author in ("staff", "system")],
@@ -295,7 +334,7 @@ def staff_messages(conversation_id: str):
 @bp.post("/chat/<conversation_id>/rating")
 def rating(conversation_id: str):
     """The person's 1-5 satisfaction score after a colleague closed the conversation."""
-    body = request.get_json(silent=True) if request.is_json else None
+    body = _json_body()
     use_language(_language_asked(body) or request_language())
     score = body.get("score") if isinstance(body, dict) else None
     person_number = logged_in_number()
@@ -330,7 +369,9 @@ def login_state():
 @bp.get("/health")
 def health():
     rasa_up = rasa.is_up()
-    return jsonify(status="ok" if rasa_up else "degraded", web="up", rasa="up" if rasa_up else "down")
+    database_up = db.is_reachable(database.engine())
+    return jsonify(status="ok" if rasa_up and database_up else "degraded", web="up",
+                   rasa="up" if rasa_up else "down", database="up" if database_up else "down")
 
 
 @bp.get("/i18n/<lang>")

@@ -24,7 +24,7 @@ from wtforms import EmailField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from groupinsurance import claims as claim_domain
-from groupinsurance import dashboard, handoff, identifiers
+from groupinsurance import dashboard, handoff, identifiers, logins
 from groupinsurance.handoff import HandoffRefused
 from groupinsurance.language import BABEL_LOCALES
 from groupinsurance.models import Claim, Contract, Conversation, ExitChoice, Person, StaffUser
@@ -67,7 +67,8 @@ def current_staff() -> Optional[StaffUser]:
         return None
     with database.session() as s:
         user = s.get(StaffUser, staff_id)
-    if user is None or not user.active:
+        ended = logins.is_ended(s, session.get("staff_login_id"))
+    if user is None or not user.active or ended:
         session.pop("staff_id", None)
         return None
     session["staff_seen"] = time.time()
@@ -106,6 +107,7 @@ def login():
             session.clear()
             session.permanent = True
             session["staff_id"], session["staff_seen"] = user.id, time.time()
+            session["staff_login_id"] = logins.new_login_id()  # what the logout ends on the server
             current_app.logger.info("staff %s logged in", user.id)
             target = request.args.get("next") or ""
             return redirect(target if target.startswith("/console/") else url_for("console.queue_page"))
@@ -119,7 +121,10 @@ def login():
 def logout():
     if not ActionForm().validate_on_submit():
         abort(400)
+    with database.begin() as s:
+        logins.end(s, session.get("staff_login_id"))
     session.pop("staff_id", None)
+    session.pop("staff_login_id", None)
     return redirect(url_for("console.login"))
 
 
@@ -247,14 +252,14 @@ def conversation_page(conversation_id: str):
 @bp.get("/api/conversations/<conversation_id>/messages")
 @staff_required
 def conversation_messages(conversation_id: str):
-    after = request.args.get("after", "0")
-    if not after.isdigit():
+    after = handoff.message_number(request.args.get("after", "0"))
+    if after is None:
         return api_error(400, "invalid_field", _("‘after’ must be a message number."), "after")
     with database.session() as s:
         record = s.get(Conversation, conversation_id)
         if record is None:
             return api_error(404, "not_found", _("There is no such conversation."))
-        messages = handoff.messages_after(s, conversation_id, int(after), include_internal=True)
+        messages = handoff.messages_after(s, conversation_id, after, include_internal=True)
         return jsonify(state=record.state, messages=[_message_json(m) for m in messages])
 
 

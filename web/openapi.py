@@ -9,6 +9,7 @@ from typing import Any, Dict, Mapping
 
 from groupinsurance import uploads
 from groupinsurance.claims import DocumentKind
+from groupinsurance.handoff import MAX_MESSAGE_ID
 
 
 def _error_response(description: str, example_code: str, example_message: str) -> Dict[str, Any]:
@@ -43,6 +44,19 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
     unknown_claim = _error_response(
         "No claim of the logged-in person has this reference (someone else's claim answers the same).",
         "unknown_claim", "U hebt geen aanvraag met deze referentie.")
+    not_your_conversation = _error_response(
+        "The conversation belongs to another logged-in person.", "not_your_conversation",
+        "Dit gesprek hoort bij iemand anders. Begin een nieuw gesprek.")
+    too_many_requests = _error_response(
+        "Too many requests from this address in a short time (`retryable` is true).", "too_many_requests",
+        "Te veel verzoeken op korte tijd. Wacht even en probeer het opnieuw.")
+    body_too_large = _error_response(
+        "The request body is larger than the app reads at all.", "request_too_large", "De vraag is te groot.")
+    conversation_param = {
+        "name": "conversation_id", "in": "path", "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+        "description": "The widget's conversation id (as sent to POST /api/chat).",
+    }
     lang_param = {
         "name": "lang", "in": "query", "required": False,
         "description": "Language of the answer; default: the browser's Accept-Language, then nl.",
@@ -104,12 +118,16 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                             "message_too_long", f"Uw vraag is te lang: hoogstens {max_length} tekens."),
                         "415": _error_response("The request is not sent as application/json.",
                                                "unsupported_media_type", "Stuur de vraag als JSON (Content-Type: application/json)."),
-                        "502": _error_response("Rasa answered with an error. Retry.", "assistant_error",
+                        "502": _error_response("Rasa answered with an error, or with nothing to show (an action failed). Retry.",
+                                               "assistant_error",
                                                "De assistent kon niet antwoorden. Probeer het opnieuw."),
-                        "503": _error_response("Rasa cannot be reached. Retry later.", "assistant_unavailable",
+                        "503": _error_response("Rasa cannot be reached (or the database is unavailable: "
+                                               "`service_unavailable`). Retry later.", "assistant_unavailable",
                                                "De assistent is nu niet beschikbaar. Probeer het zo meteen opnieuw."),
                         "504": _error_response(f"Rasa did not answer within {timeout:g} s. Retry.", "assistant_timeout",
                                                "De assistent doet er te lang over om te antwoorden. Probeer het opnieuw."),
+                        "403": not_your_conversation,
+                        "429": too_many_requests,
                     },
                 }
             },
@@ -190,14 +208,23 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                     "operationId": "colleagueMessages",
                     "summary": "What colleagues (and the system) wrote after message `after`, while a colleague has the conversation",
                     "parameters": [
-                        {"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                        {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                        conversation_param,
+                        {"name": "after", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 0, "maximum": MAX_MESSAGE_ID},
+                         "description": "The `last_id` (or `handoff.after`) the widget saw last; default 0."},
+                        lang_param,
                     ],
                     "responses": {
-                        "200": {"description": "`state` (assistant, waiting, assigned, closed), `last_id`, `rating` and the new `messages` [{id, author: staff|system, text}].",
-                                "content": {"application/json": {"schema": {"type": "object"}}}},
-                        "400": _error_response("Not a conversation id, or `after` not a number.", "invalid_field", "‘after’ moet een berichtnummer zijn."),
-                        "403": _error_response("The conversation belongs to another logged-in person.", "not_your_conversation", "Dit gesprek hoort bij iemand anders."),
+                        "200": {"description": "The conversation's state and the colleagues' and system's messages after `after`. "
+                                               "A conversation the app does not know yet answers `state: assistant` and no messages.",
+                                "content": {"application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ColleagueMessages"},
+                                    "example": {"state": "assigned", "last_id": 42, "rating": None,
+                                                "messages": [{"id": 42, "author": "staff", "text": "Goedemiddag, ik bekijk uw vraag."}]},
+                                }}},
+                        "400": _error_response("Not a conversation id, or `after` not a message number (`error.field` names it).",
+                                               "invalid_field", "‘after’ moet een berichtnummer zijn."),
+                        "403": not_your_conversation,
                     },
                 }
             },
@@ -205,15 +232,24 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                 "post": {
                     "operationId": "rateConversation",
                     "summary": "The person's 1-5 satisfaction score after a colleague closed the conversation",
-                    "parameters": [{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["score"],
-                        "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}}}}}},
+                    "parameters": [conversation_param, lang_param],
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["score"],
+                                   "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
+                                                  "lang": {"$ref": "#/components/schemas/Language"}}},
+                        "example": {"score": 4, "lang": "nl"}}}},
                     "responses": {
-                        "200": {"description": "The score is stored.", "content": {"application/json": {"schema": {"type": "object"}}}},
-                        "400": _error_response("The score is not a whole number from 1 to 5.", "invalid_field", "De score moet een geheel getal van 1 tot 5 zijn."),
-                        "403": _error_response("The conversation belongs to another logged-in person.", "not_your_conversation", "Dit gesprek hoort bij iemand anders."),
-                        "409": _error_response("The conversation is not closed.", "not_closed", "Dit gesprek kan nu niet beoordeeld worden."),
+                        "200": {"description": "The score is stored (a new score replaces the previous one).",
+                                "content": {"application/json": {
+                                    "schema": {"type": "object", "required": ["rating"],
+                                               "properties": {"rating": {"type": "integer", "minimum": 1, "maximum": 5}}},
+                                    "example": {"rating": 4}}}},
+                        "400": _error_response("The score is not a whole number from 1 to 5 (`error.field` is `score`).",
+                                               "invalid_field", "De score moet een geheel getal van 1 tot 5 zijn."),
+                        "403": not_your_conversation,
+                        "409": _error_response("The conversation is unknown or not closed.", "not_closed",
+                                               "Dit gesprek kan nu niet beoordeeld worden."),
+                        "413": body_too_large,
                     },
                 }
             },
@@ -235,10 +271,10 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                     "operationId": "health",
                     "summary": "Is the web app up, and does Rasa answer?",
                     "responses": {"200": {
-                        "description": "Always 200 while the web app runs; `rasa` says whether Rasa answers.",
+                        "description": "Always 200 while the web app runs; `rasa` and `database` say whether they answer.",
                         "content": {"application/json": {
                             "schema": {"$ref": "#/components/schemas/Health"},
-                            "example": {"status": "ok", "web": "up", "rasa": "up"},
+                            "example": {"status": "ok", "web": "up", "rasa": "up", "database": "up"},
                         }},
                     }},
                 }
@@ -291,8 +327,8 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                     "required": ["logged_in", "login_id"],
                     "properties": {
                         "logged_in": {"type": "boolean"},
-                        "login_id": {"type": ["string", "null"], "description": "Changes with every login; null when logged out."},
-                        "first_name": {"type": ["string", "null"]},
+                        "login_id": {"type": "string", "nullable": True, "description": "Changes with every login; null when logged out."},
+                        "first_name": {"type": "string", "nullable": True},
                         "login_url": {"type": "string", "description": "Only when logged out."},
                     },
                 },
@@ -311,7 +347,30 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                 },
                 "ChatReply": {
                     "type": "object", "required": ["messages"],
-                    "properties": {"messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}},
+                    "properties": {"messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
+                                   "handoff": {"$ref": "#/components/schemas/Handoff"}},
+                },
+                "Handoff": {
+                    "type": "object", "required": ["state", "open", "wait_minutes", "after"],
+                    "description": "Only while a colleague has (or is about to take) the conversation: the "
+                                   "widget then polls GET /api/chat/{conversation_id}/messages?after=`after`.",
+                    "properties": {"state": {"type": "string", "enum": ["assistant", "waiting", "assigned", "closed"]},
+                                   "open": {"type": "boolean", "description": "Whether colleagues are at work now."},
+                                   "wait_minutes": {"type": "integer", "minimum": 0},
+                                   "after": {"type": "integer", "minimum": 0}},
+                },
+                "ColleagueMessages": {
+                    "type": "object", "required": ["state", "last_id", "messages"],
+                    "properties": {
+                        "state": {"type": "string", "enum": ["assistant", "waiting", "assigned", "closed"]},
+                        "last_id": {"type": "integer", "minimum": 0, "description": "Send it as `after` next time."},
+                        "rating": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 5},
+                        "messages": {"type": "array", "items": {
+                            "type": "object", "required": ["id", "author", "text"],
+                            "properties": {"id": {"type": "integer"},
+                                           "author": {"type": "string", "enum": ["staff", "system"]},
+                                           "text": {"type": "string"}}}},
+                    },
                 },
                 "Message": {
                     "type": "object", "required": ["text"],
@@ -379,9 +438,10 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                 },
                 "Source": {
                     "type": "object", "required": ["kind"],
-                    "description": "Where the answer comes from; only on messages that have one. `fallback`: the assistant did not know (no id).",
+                    "description": "Where the answer comes from; only on messages that have one. `fallback`: the assistant "
+                                   "did not know; `handoff`: a colleague takes over (neither has an id).",
                     "properties": {
-                        "kind": {"type": "string", "enum": ["faq", "article", "definition", "fallback"]},
+                        "kind": {"type": "string", "enum": ["faq", "article", "definition", "fallback", "handoff"]},
                         "id": {"type": "string", "description": "FAQ number, article number or definition id."},
                         "url": {"type": "string", "description": "Path of the knowledge page (add ?lang=nl|fr)."},
                         "term": {"type": "object", "description": "Definitions only: the term in each language.",
@@ -391,10 +451,13 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                 "Error": {
                     "type": "object", "required": ["error"],
                     "properties": {"error": {
-                        "type": "object", "required": ["code", "message", "retryable"],
+                        "type": "object", "required": ["code", "message", "retryable"], "additionalProperties": False,
                         "properties": {
-                            "code": {"type": "string", "description": "Stable, for programs: invalid_json, missing_field, invalid_field, message_too_long, unsupported_media_type, assistant_unavailable, assistant_timeout, assistant_error, not_found, login_required, missing_header, unknown_claim, claim_closed, empty_file, unsupported_file_type, file_too_large, ..."},
-                            "message": {"type": "string", "description": "For people, translated."},
+                            "code": {"type": "string", "description": "Stable, for programs: invalid_json, missing_field, invalid_field, message_too_long, request_too_large, unsupported_media_type, "
+                                     "not_your_conversation, not_closed, too_many_requests, assistant_unavailable, assistant_timeout, "
+                                     "assistant_error, service_unavailable, internal_error, not_found, unknown_language, login_required, "
+                                     "missing_header, unknown_claim, claim_closed, empty_file, unsupported_file_type, file_too_large, ..."},
+                            "message": {"type": "string", "minLength": 1, "description": "For people, translated."},
                             "field": {"type": "string", "description": "The request field at fault, where there is one."},
                             "retryable": {"type": "boolean", "description": "True when sending the same request again later may work."},
                         },
@@ -402,9 +465,11 @@ def openapi_document(config: Mapping[str, Any]) -> Dict[str, Any]:
                 },
                 "Health": {
                     "type": "object", "required": ["status", "web", "rasa"],
-                    "properties": {"status": {"type": "string", "enum": ["ok", "degraded"]},
+                    "properties": {"status": {"type": "string", "enum": ["ok", "degraded"],
+                                              "description": "`degraded` when Rasa or the database does not answer."},
                                    "web": {"type": "string", "enum": ["up"]},
-                                   "rasa": {"type": "string", "enum": ["up", "down"]}},
+                                   "rasa": {"type": "string", "enum": ["up", "down"]},
+                                   "database": {"type": "string", "enum": ["up", "down"]}},
                 },
                 "WidgetStrings": {
                     "type": "object", "required": ["lang", "locale", "max_message_length", "strings"],

@@ -148,6 +148,20 @@ class RasaClient:
         if response.status_code != 200:
             raise RasaError(f"Rasa answered HTTP {response.status_code} to the resume")
 
+    def is_paused(self, conversation_id: str) -> bool:
+        """Whether Rasa has this conversation paused (handed off). False when that cannot be told."""
+        config = self._config()
+        url = self.url_for(conversation_id)
+        try:
+            response = self._http().get(
+                f"{url}/conversations/{conversation_id}/tracker",
+                params={"token": config["RASA_TOKEN"], "include_events": "NONE"},
+                timeout=(config["RASA_CONNECT_TIMEOUT"], config["RASA_TIMEOUT"]),
+            )
+            return response.status_code == 200 and response.json().get("paused") is True
+        except (requests.RequestException, ValueError, AttributeError):
+            return False
+
     def is_up(self) -> bool:
         """At least one instance answers."""
         config = self._config()
