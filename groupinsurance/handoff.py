@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from groupinsurance.identifiers import mask_in_text
@@ -108,6 +108,56 @@ def add_message(session: Session, record: Conversation, author: str, text: str, 
     session.add(message)
     session.flush()
     return message
+
+
+def take_question(session: Session, conversation_id: str, text: str, *, person_number: Optional[str] = None,
+                  language: str = "nl") -> Optional[str]:
+    """Stores the person's message, creating the conversation on its first one; the conversation's
+    state, or None when it belongs to someone else (may_use) and nothing was stored.
+
+    The same rules as conversation() + add_message(), in plain statements: this runs for every chat message.
+    """
+    row = session.execute(
+        select(Conversation.person_number, Conversation.role, Conversation.language, Conversation.state)
+        .where(Conversation.id == conversation_id)
+    ).first()
+    now = utcnow()
+    if row is None:
+        session.execute(insert(Conversation).values(
+            id=conversation_id, state="assistant", language=language, person_number=person_number,
+            role="employee" if person_number else "anonymous", created_at=now, updated_at=now))
+        state = "assistant"
+    else:
+        if row.person_number is not None and row.person_number != person_number:
+            return None
+        changes = {}
+        if person_number and row.person_number != person_number:
+            changes["person_number"] = person_number
+        if person_number and row.role == "anonymous":
+            changes["role"] = "employee"
+        if row.language != language:
+            changes["language"] = language
+        if changes:
+            session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**changes, updated_at=now))
+        state = row.state
+    session.execute(insert(ConversationMessage).values(
+        conversation_id=conversation_id, author="person", text=masked(text), internal=False, created_at=now))
+    return state
+
+
+def add_answers(session: Session, conversation_id: str, answers: List[Tuple[str, Optional[dict]]]) -> None:
+    """The assistant's answers (text, source) to an existing conversation, in order, in one statement.
+
+    The chat's hot path: no ORM unit of work and no reload of the conversation, which the person's
+    message (stored just before, in its own transaction) created already.
+    """
+    if answers:
+        session.execute(insert(ConversationMessage), [
+            {"conversation_id": conversation_id, "author": "assistant", "text": masked(text), "staff_id": None,
+             "internal": False, "source_kind": (source or {}).get("kind"), "source_id": (source or {}).get("id"),
+             "created_at": utcnow()}
+            for text, source in answers
+        ])
 
 
 def last_message_id(session: Session, conversation_id: str) -> int:

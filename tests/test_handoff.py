@@ -136,3 +136,23 @@ def test_last_message_id(session_factory):
         first = handoff.add_message(s, record, "person", "a")
         second = handoff.add_message(s, record, "assistant", "b")
         assert handoff.last_message_id(s, "conv-00000009") == second.id > first.id
+
+
+def test_take_question_and_add_answers_keep_the_transcript_rules(session_factory):
+    jan, marie = demo_data.PERSONS["jan"].national_number, demo_data.PERSONS["marie"].national_number
+    with session_factory.begin() as s:
+        assert handoff.take_question(s, "conv-take-1", "hallo", language="nl") == "assistant"
+        handoff.add_answers(s, "conv-take-1", [("Dag!", {"kind": "faq", "id": "7"}), ("Nog iets?", None)])
+        # Logging in makes an anonymous conversation the person's; the language follows the latest message.
+        assert handoff.take_question(s, "conv-take-1", f"mijn nummer {identifiers.format(jan)}", person_number=jan,
+                                     language="fr") == "assistant"
+    with session_factory.begin() as s:
+        # Someone else (or nobody) cannot continue it, and nothing of theirs is stored.
+        assert handoff.take_question(s, "conv-take-1", "ik ook", person_number=marie) is None
+        assert handoff.take_question(s, "conv-take-1", "anoniem") is None
+    with session_factory() as s:
+        record = s.get(handoff.Conversation, "conv-take-1")
+        assert (record.person_number, record.role, record.language) == (jan, "employee", "fr")
+        lines = [(m.author, m.text, m.source_kind) for m in handoff.messages_after(s, "conv-take-1")]
+        assert lines == [("person", "hallo", None), ("assistant", "Dag!", "faq"), ("assistant", "Nog iets?", None),
+                         ("person", f"mijn nummer {identifiers.mask(jan)}", None)]

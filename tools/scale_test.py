@@ -271,7 +271,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                            # The load comes from one address: the per-client limits would refuse it.
                            CHAT_RATE_LIMIT="100000/minute", LOGIN_RATE_LIMIT="10000/minute",
                            WEB_TRANSLATIONS_BUILD_DIR=str(args.workdir / "translations"))
-            with running_web(web_env, args.workdir, args.web_workers, threads=16) as web_url:
+            with running_web(web_env, args.workdir, args.web_workers, threads=32) as web_url:
                 rasa_names = [name for name in running.services if name.startswith("rasa")]
                 cpu_before = {name: cpu_seconds(running.services[name].pid) for name in rasa_names}
 

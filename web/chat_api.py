@@ -221,14 +221,14 @@ def chat():
     text, ibans = sensitive.extract_ibans(identifiers.mask_in_text(fields["message"]))
     person_number = logged_in_number()
     with database.begin() as session:
-        if not handoff.may_use(session, fields["conversation_id"], person_number):
+        state = handoff.take_question(session, fields["conversation_id"], text, person_number=person_number,
+                                      language=fields["lang"])
+        if state is None:
             return api_error(403, "not_your_conversation",
                              _("This conversation belongs to someone else. Start a new conversation."))
-        record = handoff.conversation(session, fields["conversation_id"], person_number=person_number,
-                                      language=fields["lang"])
-        handoff.add_message(session, record, "person", text)
-        if handoff.is_handed_off(record):
+        if state in handoff.HANDED_OFF:
             # A colleague answers now: the message waits for them, not for the model.
+            record = session.get(handoff.Conversation, fields["conversation_id"])
             return jsonify(messages=[], handoff=handoff_state(session, record))
     try:
         reply = rasa.send(
@@ -258,10 +258,7 @@ def chat():
     if escalation is not None:
         return _escalated(fields, person_number, messages, escalation.pop("handoff_reason", None) or "request_human")
     with database.begin() as session:
-        record = handoff.conversation(session, fields["conversation_id"], person_number=person_number,
-                                      language=fields["lang"])
-        for message in messages:
-            handoff.add_message(session, record, "assistant", message["text"], source=message.get("source"))
+        handoff.add_answers(session, fields["conversation_id"], [(m["text"], m.get("source")) for m in messages])
     return jsonify(messages=messages)
 
 

@@ -10,10 +10,11 @@ not processed twice; a timeout after sending is reported, not retried.
 """
 from __future__ import annotations
 
-import threading
+import contextlib
+import queue
 import time
 import zlib
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import requests
 from flask import Flask, current_app
@@ -53,9 +54,10 @@ class RasaClient:
     """Created once, bound to an app with init_app, used as `rasa.send(...)` inside a request."""
 
     def __init__(self, app: Optional[Flask] = None) -> None:
-        # One pooled HTTP session per thread (requests' Session is not documented as thread-safe):
-        # keeping the connection to Rasa open saves a TCP handshake per message.
-        self._local = threading.local()
+        # A few HTTP sessions shared by every thread, each keeping its connections to Rasa open: a
+        # message saves the TCP handshake. A thread borrows one for a call and gives it back (requests'
+        # Session is not documented as thread-safe, so no two threads use one at the same time).
+        self._idle: "queue.LifoQueue[Tuple[requests.Session, float]]" = queue.LifoQueue()
         if app is not None:
             self.init_app(app)
 
@@ -66,19 +68,29 @@ class RasaClient:
     def _config() -> Dict[str, Any]:
         return current_app.config
 
-    def _http(self) -> requests.Session:
-        http = getattr(self._local, "session", None)
-        now = time.monotonic()
-        # Rasa closes idle connections after 120 s (its keep-alive timeout); a message sent on a
-        # connection closing at that moment would fail without knowing whether Rasa read it. Connections
-        # idle for half that time are not reused.
-        if http is not None and now - self._local.used > IDLE_CONNECTION_SECONDS:
-            http.close()
-            http = None
-        if http is None:
-            http = self._local.session = requests.Session()
-        self._local.used = now
-        return http
+    @contextlib.contextmanager
+    def _http(self) -> Iterator[requests.Session]:
+        http = None
+        while http is None:
+            try:
+                candidate, last_used = self._idle.get_nowait()
+            except queue.Empty:
+                http = requests.Session()
+                # Rasa is on this machine or a private network: no proxy settings read from the
+                # environment on every message.
+                http.trust_env = False
+                break
+            # Rasa closes idle connections after 120 s (its keep-alive timeout); a message sent on a
+            # connection closing at that moment would fail without knowing whether Rasa read it.
+            # Sessions idle for half that time are closed instead of reused.
+            if time.monotonic() - last_used > IDLE_CONNECTION_SECONDS:
+                candidate.close()
+            else:
+                http = candidate
+        try:
+            yield http
+        finally:
+            self._idle.put((http, time.monotonic()))
 
     @staticmethod
     def urls() -> Sequence[str]:
@@ -97,7 +109,8 @@ class RasaClient:
         unreachable: Optional[Exception] = None
         for index in instance_order(conversation_id, len(urls)):
             try:
-                return self._http().post(f"{urls[index]}{path}", timeout=timeout, **kwargs)
+                with self._http() as http:
+                    return http.post(f"{urls[index]}{path}", timeout=timeout, **kwargs)
             except requests.ConnectTimeout as exc:
                 unreachable = exc  # never connected: the next instance may take it
             except requests.Timeout as exc:
@@ -153,11 +166,12 @@ class RasaClient:
         config = self._config()
         url = self.url_for(conversation_id)
         try:
-            response = self._http().get(
-                f"{url}/conversations/{conversation_id}/tracker",
-                params={"token": config["RASA_TOKEN"], "include_events": "NONE"},
-                timeout=(config["RASA_CONNECT_TIMEOUT"], config["RASA_TIMEOUT"]),
-            )
+            with self._http() as http:
+                response = http.get(
+                    f"{url}/conversations/{conversation_id}/tracker",
+                    params={"token": config["RASA_TOKEN"], "include_events": "NONE"},
+                    timeout=(config["RASA_CONNECT_TIMEOUT"], config["RASA_TIMEOUT"]),
+                )
             return response.status_code == 200 and response.json().get("paused") is True
         except (requests.RequestException, ValueError, AttributeError):
             return False
@@ -167,8 +181,9 @@ class RasaClient:
         config = self._config()
         for url in self.urls():
             try:
-                if self._http().get(f"{url}/webhooks/rest/", timeout=config["RASA_HEALTH_TIMEOUT"]).ok:
-                    return True
+                with self._http() as http:
+                    if http.get(f"{url}/webhooks/rest/", timeout=config["RASA_HEALTH_TIMEOUT"]).ok:
+                        return True
             except requests.RequestException:
                 continue
         return False
