@@ -269,7 +269,9 @@ class ActionWithdrawClaim(Action):
         number = number_or_login_request(dispatcher, tracker)
         if number is None:
             return _clear_withdrawal()
-        chosen = latest_entity(tracker, "claim_reference")
+        # A button sends the reference as an entity; a person may also type it ("annuleer PC-7K3Q9M").
+        chosen = latest_entity(tracker, "claim_reference") or references.find(
+            tracker.latest_message.get("text") or "", claims.REFERENCE_PREFIX)
         with sessions()() as session:
             own_claims = claims.claims_of(session, number)
         open_claims = [c for c in own_claims if c.status in claims.WITHDRAWABLE]

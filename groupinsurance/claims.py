@@ -38,6 +38,8 @@ from groupinsurance.status import Status, visible_contracts
 MIN_PENSION_AGE = 60
 OPEN_STATUSES = ("submitted", "in_progress")
 WITHDRAWABLE = ("draft", "submitted")
+# Payout claims: "PC-7K3Q9M" (groupinsurance.references).
+REFERENCE_PREFIX = "PC"
 
 
 class Reason(str, enum.Enum):
@@ -315,7 +317,7 @@ def _own_claim(session: Session, claimant: str, reference: str) -> Claim:
 
 def _unused_reference(session: Session) -> str:
     for _ in range(10):
-        candidate = references.new("PC")
+        candidate = references.new(REFERENCE_PREFIX)
         if session.execute(select(Claim.id).where(Claim.reference == candidate)).first() is None:
             return candidate
     raise RuntimeError("no free reference after 10 draws")

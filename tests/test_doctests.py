@@ -3,12 +3,12 @@ import doctest
 
 import pytest
 
-from groupinsurance import date_parsing, identity_token, log_masking, profile, references, sensitive
+from groupinsurance import date_parsing, db, identity_token, log_masking, profile, references, sensitive
 from tools import scale_checks
 from web import rasa
 
 
-@pytest.mark.parametrize("module", [date_parsing, identity_token, log_masking, profile, references, sensitive, rasa, scale_checks])
+@pytest.mark.parametrize("module", [date_parsing, db, identity_token, log_masking, profile, references, sensitive, rasa, scale_checks])
 def test_examples_in_docstrings(module):
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

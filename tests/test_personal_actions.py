@@ -359,3 +359,18 @@ def test_withdrawal_asks_then_withdraws_only_ones_own(session_factory):
     assert "est retirée" in messages[0]["text"]
     with session_factory() as s:
         assert s.execute(select(Claim.status)).scalar_one() == "withdrawn"
+
+
+def test_a_typed_reference_chooses_the_claim_to_withdraw(session_factory):
+    with session_factory.begin() as s:
+        claim, _ = claim_domain.start_or_resume(s, PIERRE, "retirement")
+        reference = claim.reference
+    typed = f"je veux retirer ma demande {reference.lower().replace('-', ' ')}"
+    messages, events = run(ActionWithdrawClaim(), tracker(typed, token_for(PIERRE), language="fr", intent="withdraw_claim"))
+    assert reference in messages[0]["text"] and slot(events, "withdraw_reference") == reference
+    # A reference that is not one of his: refused, not silently replaced by his own open claim.
+    other = "PC-" + ("7K3Q9M" if reference != "PC-7K3Q9M" else "8K3Q9M")
+    messages, events = run(ActionWithdrawClaim(), tracker(f"annuler {other}", token_for(PIERRE), language="fr",
+                                                          intent="withdraw_claim"))
+    assert "Je ne trouve pas cette demande" in messages[0]["text"] and reference not in messages[0]["text"]
+    assert slot(events, "withdraw_pending") is False
