@@ -196,6 +196,16 @@ def load_if_empty(sessions: sessionmaker, today: Optional[datetime.date] = None)
         return write_rows(session, rows)
 
 
+def migrate_and_load(url: str, today: Optional[datetime.date] = None) -> Optional[ImportSummary]:
+    """The database at `url` migrated to Alembic's head, with the demo data if it has no contracts yet."""
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    try:
+        return load_if_empty(db.make_session_factory(engine), today)
+    finally:
+        engine.dispose()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m groupinsurance.demo_data", description=__doc__.split("\n")[0])
     parser.add_argument("path", nargs="?", help="where to write the CSV (default: standard output)")
@@ -207,12 +217,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.load_if_empty:
         url = db.database_url()
         try:
-            db.upgrade(url)
-            engine = db.make_engine(url)
-            try:
-                summary = load_if_empty(db.make_session_factory(engine), args.today)
-            finally:
-                engine.dispose()
+            summary = migrate_and_load(url, args.today)
         except OperationalError as error:
             print(db.unavailable_message(url, error), file=sys.stderr)
             return 3

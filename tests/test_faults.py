@@ -26,10 +26,7 @@ JAN = demo_data.PERSONS["jan"]
 def faulty_stack(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("fault-stack")
     database_url = f"sqlite:///{workdir / 'app.db'}"
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    demo_data.load_if_empty(db.make_session_factory(engine))
-    engine.dispose()
+    demo_data.migrate_and_load(database_url)
     overrides = {"DATABASE_URL": database_url, "IDENTITY_TOKEN_SECRET": "faults-" + "y" * 40}
     with stack.running_stack(workdir=workdir, env_overrides=overrides) as running:
         yield running

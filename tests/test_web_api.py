@@ -172,6 +172,40 @@ def test_no_answer_from_rasa_is_a_retryable_error(client, rasa):
     assert error["retryable"] is True
 
 
+def test_a_message_rasa_may_have_read_is_not_sent_to_another_instance(build_dir):
+    # An instance that reads the request and dies before answering: the message may have been handled,
+    # so it is reported (retryable) and never re-sent to the next instance, where it would count twice.
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def read_then_die():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.close()
+
+    threading.Thread(target=read_then_die, daemon=True).start()
+    dying = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        with FakeRasa() as healthy:
+            client = make_app(build_dir, RASA_URLS=(dying, healthy.url)).test_client()
+            from web.rasa import instance_order
+
+            conversation = next(f"conversation-{n:04d}" for n in range(100) if instance_order(f"conversation-{n:04d}", 2)[0] == 0)
+            response = client.post("/api/chat", json={"conversation_id": conversation, "message": "hallo", "lang": "nl"})
+            assert response.status_code == 503 and response.get_json()["error"]["retryable"] is True
+            assert healthy.requests == []
+    finally:
+        listener.close()
+
+
 def test_rasa_instances_share_conversations_by_id(build_dir):
     # Two instances: every conversation sticks to one, both get some, and a refused connection moves
     # the conversation to the other instance without losing the message.

@@ -33,7 +33,8 @@ from werkzeug.serving import make_server
 from groupinsurance import identity_token
 from tools import stack
 from tools.bench import LOGGED_IN_PERSON, logged_in_conversation
-from tools.bench_stack import BENCH_RATE_LIMIT, prepare_database
+from groupinsurance.demo_data import migrate_and_load
+from tools.bench_stack import BENCH_RATE_LIMIT
 from tools.evaluate import load_lines
 
 TIMES: Dict[str, List[float]] = defaultdict(list)
@@ -135,7 +136,7 @@ def median_ms(values: List[float]) -> float:
 def measure(workdir: Path, questions: List[Dict], args: argparse.Namespace) -> Dict[str, List[float]]:
     """Both paths, message by message (alternating which goes first); the client's times per path."""
     database_url = f"sqlite:///{workdir / 'app.db'}"
-    prepare_database(database_url)
+    migrate_and_load(database_url)
     secret = "bench-profile-" + "x" * 40
     overrides = {"DATABASE_URL": database_url, "IDENTITY_TOKEN_SECRET": secret}
     with stack.running_stack(workdir=workdir, env_overrides=overrides) as running:

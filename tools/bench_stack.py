@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-from groupinsurance import db, demo_data
+from groupinsurance import demo_data
 from tools import stack
 
 ROOT = stack.ROOT
@@ -34,16 +34,6 @@ class FullStack:
     identity_secret: str
     # role -> the pid at the top of that role's process tree
     pids: Dict[str, int] = field(default_factory=dict)
-
-
-def prepare_database(url: str) -> None:
-    """The app database at `url`, migrated to Alembic's head, with the demo people and contracts."""
-    db.upgrade(url)
-    engine = db.make_engine(url)
-    try:
-        demo_data.load_if_empty(db.make_session_factory(engine))
-    finally:
-        engine.dispose()
 
 
 def web_environment(base: Dict[str, str], rasa_url: str, port: int, workdir: Path) -> Dict[str, str]:
@@ -66,7 +56,7 @@ def running_full_stack(workdir: Path, model: Path = stack.DEFAULT_MODEL) -> Iter
     three stopped on exit. Logs: workdir/{actions,rasa,web}-<port>.log."""
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'app.db'}"
-    prepare_database(database_url)
+    demo_data.migrate_and_load(database_url)
     identity_secret = "bench-" + secrets.token_urlsafe(40)
     overrides = {"DATABASE_URL": database_url, "IDENTITY_TOKEN_SECRET": identity_secret}
     before = set(children_of(os.getpid()))

@@ -39,7 +39,7 @@ from typing import Dict, Iterator, List, Optional, Sequence
 
 import requests
 
-from tools import services, stack
+from tools import bench_stack, services, stack
 from tools.evaluate import load_lines
 from tools.scale_checks import tracker_problems, transcript_problems
 
@@ -58,6 +58,8 @@ class Conversation:
     latencies: List[float] = field(default_factory=list)  # of the load phase only
     failures: List[str] = field(default_factory=list)
     sent: List[str] = field(default_factory=list)
+    # The conversation's browser: its cookies (the login) and its open connection to the web app.
+    http: Optional[requests.Session] = field(default=None, repr=False)
 
 
 def plan_conversations(count: int, turns: int, seed: int = 7) -> List[Conversation]:
@@ -88,9 +90,9 @@ def plan_conversations(count: int, turns: int, seed: int = 7) -> List[Conversati
 
 def play(web_url: str, conversation: Conversation, turns: Sequence[str], phase: str, timeout: float = 60.0) -> None:
     """Send `turns` one after the other, as a person would (each after the previous answer)."""
-    http = getattr(conversation, "_http", None)
+    http = conversation.http
     if http is None:
-        http = conversation._http = requests.Session()  # type: ignore[attr-defined]
+        http = conversation.http = requests.Session()
         if conversation.login:
             response = http.post(f"{web_url}/auth/test-login", data={"national_number": conversation.login},
                                  allow_redirects=False, timeout=timeout)
@@ -167,27 +169,8 @@ def transcript(database_url: str) -> Dict[str, List[tuple]]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children (Sanic workers), from /proc."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for candidate in [pid, *_descendants(pid)]:
-        try:
-            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def _descendants(pid: int) -> List[int]:
-    found = []
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return found
-    for child in map(int, children):
-        found += [child, *_descendants(child)]
-    return found
+    """CPU time of a process and its children (Sanic workers), from /proc."""
+    return bench_stack.cpu_snapshot({"process": pid})["process"]
 
 
 @contextlib.contextmanager
@@ -257,12 +240,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         postgres.create_database("groupinsurance")
         postgres.create_database("rasa_tracker")
         app_db = postgres.url("groupinsurance")
-        from groupinsurance import db, demo_data
+        from groupinsurance import demo_data
 
-        db.upgrade(app_db)
-        engine = db.make_engine(app_db)
-        demo_data.load_if_empty(db.make_session_factory(engine))
-        engine.dispose()
+        demo_data.migrate_and_load(app_db)
         overrides = scale_environment(postgres, redis, "rasa_tracker", app_db, args.action_workers)
         print("    starting the action server and Rasa (about a minute)", file=sys.stderr, flush=True)
         with stack.running_stack(workdir=args.workdir, env_overrides=overrides,

@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import requests
 from flask import Flask, current_app
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 
 class RasaError(Exception):
@@ -194,7 +195,5 @@ def _never_sent(error: requests.ConnectionError) -> bool:
 
     A connection that broke after the request was sent (Rasa killed mid-answer) is not retried.
     """
-    text = repr(error)
-    return any(marker in text for marker in (
-        "NewConnectionError", "Connection refused", "ConnectTimeoutError", "Name or service not known",
-    ))
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
