@@ -76,21 +76,35 @@ class OpeningHours:
 
 # --- the transcript ---------------------------------------------------------------------------------
 
+def _changes(current_person: Optional[str], current_role: str, current_language: str, *,
+             person_number: Optional[str], language: str, role: Optional[str] = None) -> dict:
+    """What a new message changes in its conversation: the login and language follow the latest message;
+    a login makes an anonymous conversation an employee's."""
+    changes = {}
+    if person_number:
+        if current_person != person_number:
+            changes["person_number"] = person_number
+        if current_role == "anonymous":
+            changes["role"] = "employee"
+    elif role and current_role != role:
+        changes["role"] = role
+    if current_language != language:
+        changes["language"] = language
+    return changes
+
+
 def conversation(session: Session, conversation_id: str, *, person_number: Optional[str] = None,
                  language: str = "nl", role: Optional[str] = None) -> Conversation:
     """The conversation's record, created on its first message; the login and language follow the latest."""
     record = session.get(Conversation, conversation_id)
     if record is None:
-        record = Conversation(id=conversation_id, state="assistant", language=language,
+        record = Conversation(id=conversation_id, state="assistant", language=language, person_number=person_number,
                               role=role or ("employee" if person_number else "anonymous"))
         session.add(record)
-    if person_number:
-        record.person_number = person_number
-        if record.role == "anonymous":
-            record.role = "employee"
-    elif role:
-        record.role = role
-    record.language = language
+        return record
+    for name, value in _changes(record.person_number, record.role, record.language, person_number=person_number,
+                                language=language, role=role).items():
+        setattr(record, name, value)
     return record
 
 
@@ -130,13 +144,7 @@ def take_question(session: Session, conversation_id: str, text: str, *, person_n
     else:
         if row.person_number is not None and row.person_number != person_number:
             return None
-        changes = {}
-        if person_number and row.person_number != person_number:
-            changes["person_number"] = person_number
-        if person_number and row.role == "anonymous":
-            changes["role"] = "employee"
-        if row.language != language:
-            changes["language"] = language
+        changes = _changes(row.person_number, row.role, row.language, person_number=person_number, language=language)
         if changes:
             session.execute(update(Conversation).where(Conversation.id == conversation_id).values(**changes, updated_at=now))
         state = row.state

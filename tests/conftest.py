@@ -1,4 +1,3 @@
-import os
 import sys
 from pathlib import Path
 
@@ -22,12 +21,6 @@ def assistant(tmp_path_factory):
 
     if not stack.DEFAULT_MODEL.exists():
         pytest.fail("No trained model: run the tests through `make test`, which trains it first.")
-    from groupinsurance import demo_data
-
-    workdir = tmp_path_factory.mktemp("stack")
     # The demo people and contracts in a database of the tests' own, and a secret of their own.
-    database_url = f"sqlite:///{workdir / 'app.db'}"
-    demo_data.migrate_and_load(database_url)
-    overrides = {"DATABASE_URL": database_url, "IDENTITY_TOKEN_SECRET": "tests-" + "x" * 40}
-    with stack.running_stack(workdir=workdir, env_overrides=overrides) as running:
+    with stack.running_demo_stack(tmp_path_factory.mktemp("stack"), "tests-" + "x" * 40) as running:
         yield running

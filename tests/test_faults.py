@@ -24,11 +24,7 @@ JAN = demo_data.PERSONS["jan"]
 
 @pytest.fixture(scope="module")
 def faulty_stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("fault-stack")
-    database_url = f"sqlite:///{workdir / 'app.db'}"
-    demo_data.migrate_and_load(database_url)
-    overrides = {"DATABASE_URL": database_url, "IDENTITY_TOKEN_SECRET": "faults-" + "y" * 40}
-    with stack.running_stack(workdir=workdir, env_overrides=overrides) as running:
+    with stack.running_demo_stack(tmp_path_factory.mktemp("fault-stack"), "faults-" + "y" * 40) as running:
         yield running
 
 

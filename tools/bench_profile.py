@@ -222,7 +222,7 @@ def main(argv=None) -> int:
     for (filename, _line, function), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
         groups[_group(filename, function)] += tottime
     requests_seen = max(1, len(TIMES["wsgi"]))
-    print(f"\nOwn CPU time per request by package (cProfile, ms; the profiler inflates pure-Python code):")
+    print("\nOwn CPU time per request by package (cProfile, ms; the profiler inflates pure-Python code):")
     for name, seconds in sorted(groups.items(), key=lambda item: -item[1])[:15]:
         print(f"  {name:<34}{1000 * seconds / requests_seen:8.2f}")
     for sort in ("cumulative", "tottime"):

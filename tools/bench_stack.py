@@ -9,15 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
-import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
-from groupinsurance import demo_data
 from tools import stack
 
 ROOT = stack.ROOT
@@ -54,62 +51,19 @@ def web_environment(base: Dict[str, str], rasa_url: str, port: int, workdir: Pat
 def running_full_stack(workdir: Path, model: Path = stack.DEFAULT_MODEL) -> Iterator[FullStack]:
     """Actions, Rasa (SQLite tracker store) and the web app (SQLite app database) in `workdir`; all
     three stopped on exit. Logs: workdir/{actions,rasa,web}-<port>.log."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{workdir / 'app.db'}"
-    demo_data.migrate_and_load(database_url)
     identity_secret = "bench-" + secrets.token_urlsafe(40)
-    overrides = {"DATABASE_URL": database_url, "IDENTITY_TOKEN_SECRET": identity_secret}
-    before = set(children_of(os.getpid()))
-    with stack.running_stack(model=model, workdir=workdir, env_overrides=overrides) as running:
-        services = getattr(running, "services", None) or {}
-        pids = {role: services[role].pid for role in ("rasa", "actions") if role in services and services[role].pid}
-        if len(pids) < 2:  # a tools.stack without its processes in Stack.services: find them
-            pids = _stack_pids(set(children_of(os.getpid())) - before)
+    with stack.running_demo_stack(workdir, identity_secret, model=model) as running:
+        pids = {role: running.services[role].pid for role in ("rasa", "actions")}
         port = stack.free_port()
         web_url = f"http://127.0.0.1:{port}"
-        log_path = workdir / f"web-{port}.log"
-        with open(log_path, "wb") as log:
-            web = subprocess.Popen(
-                [sys.executable, "-m", "web", "--port", str(port), "--rasa-url", running.rasa_url],
-                cwd=ROOT, env=web_environment(running.env, running.rasa_url, port, workdir),
-                stdout=log, stderr=subprocess.STDOUT,
-            )
-        try:
-            try:
-                stack.wait_until(lambda: stack._ok(f"{web_url}/api/i18n/nl"), 60, "the web app", web)
-            except (RuntimeError, TimeoutError):
-                sys.stderr.write(log_path.read_text(errors="replace")[-3000:])
-                raise
+        web = stack.Service(
+            "the web app", [sys.executable, "-m", "web", "--port", str(port), "--rasa-url", running.rasa_url],
+            ROOT, web_environment(running.env, running.rasa_url, port, workdir), workdir / f"web-{port}.log",
+            lambda: stack._ok(f"{web_url}/api/i18n/nl"), 60,
+        )
+        with web.running():
             pids["web"] = web.pid
             yield FullStack(rasa_url=running.rasa_url, web_url=web_url, identity_secret=identity_secret, pids=pids)
-        finally:
-            if web.poll() is None:
-                web.send_signal(signal.SIGINT)
-            try:
-                web.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                web.kill()
-
-
-def _stack_pids(new_children: List[int]) -> Dict[str, int]:
-    """Which of the processes tools.stack started is Rasa and which the action server (by command line)."""
-    pids = {}
-    for pid in new_children:
-        command = cmdline(pid)
-        if "actions" in command:
-            pids["actions"] = pid
-        elif "--model" in command:
-            pids["rasa"] = pid
-    return pids
-
-
-# --- memory ------------------------------------------------------------------------------------
-
-def cmdline(pid: int) -> List[str]:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
 
 
 def _parents() -> Dict[int, int]:
@@ -126,10 +80,6 @@ def _parents() -> Dict[int, int]:
         # The command name (field 2) is in parentheses and may hold spaces: the ppid follows the last ')'.
         parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
     return parents
-
-
-def children_of(pid: int) -> List[int]:
-    return [child for child, parent in _parents().items() if parent == pid]
 
 
 def tree(pid: int, parents: Optional[Dict[int, int]] = None) -> List[int]:

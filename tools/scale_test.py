@@ -26,9 +26,7 @@ import json
 import os
 import random
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -177,30 +175,18 @@ def cpu_seconds(pid: int) -> float:
 def running_web(env: Dict[str, str], workdir: Path, workers: int, threads: int) -> Iterator[str]:
     """The web app under gunicorn (gthread workers) on a free loopback port."""
     port = stack.free_port()
-    log_path = workdir / f"web-{port}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(stack.BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", str(threads), "--worker-class", "gthread", "--timeout", "120",
-             # Load the app once, before forking: the gettext catalogs are compiled once, not by
-             # every worker at the same time.
-             "--preload", "web:create_app()"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
-        stack.wait_until(lambda: stack._ok(f"{url}/api/i18n/nl"), 60, "the web app (gunicorn)", process)
+    web = stack.Service(
+        "the web app (gunicorn)",
+        [str(stack.BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--threads", str(threads), "--worker-class", "gthread", "--timeout", "120",
+         # Load the app once, before forking: the gettext catalogs are compiled once, not by
+         # every worker at the same time.
+         "--preload", "web:create_app()"],
+        ROOT, env, workdir / f"web-{port}.log", lambda: stack._ok(f"{url}/api/i18n/nl"), 60,
+    )
+    with web.running():
         yield url
-    except (RuntimeError, TimeoutError):
-        sys.stderr.write(log_path.read_text(errors="replace")[-3000:])
-        raise
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # gunicorn's graceful shutdown
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def scale_environment(postgres: services.Postgres, redis: services.Redis, tracker_db: str, app_db_url: str,

@@ -11,15 +11,14 @@ import glob
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Dict, Iterator, Optional, Tuple
 
-from tools.stack import free_port, wait_until
+from tools.stack import Service, free_port
 
 # Debian's package names; `apt-get install` is run only for what is missing, and only as root.
 PACKAGES = {"postgresql": "postgresql", "redis": "redis-server"}
@@ -64,14 +63,14 @@ def ensure_installed() -> None:
         raise ServiceError(f"{' and '.join(missing)} did not install")
 
 
-def _service_user() -> dict:
-    """Popen arguments that run PostgreSQL as Debian's `postgres` user when we are root (it refuses to
-    run as root). The server stays our direct child, so signals reach it."""
+def _as_postgres_user() -> Tuple[Dict[str, object], Dict[str, str]]:
+    """Popen arguments and environment that run PostgreSQL as Debian's `postgres` user when we are root
+    (it refuses to run as root). The server stays our direct child, so signals reach it."""
     if os.geteuid() != 0:
-        return {}
+        return {}, dict(os.environ)
     account = pwd.getpwnam("postgres")
-    return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": [],
-            "env": dict(os.environ, HOME=account.pw_dir, USER="postgres", LOGNAME="postgres")}
+    return ({"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []},
+            dict(os.environ, HOME=account.pw_dir, USER="postgres", LOGNAME="postgres"))
 
 
 @dataclass
@@ -79,10 +78,8 @@ class Postgres:
     host: str
     port: int
     user: str
-    # The server process and its data, so that a fault test can stop it and start it again.
-    command: List[str] = field(default_factory=list)
-    log_path: Optional[Path] = None
-    process: Optional[subprocess.Popen] = None
+    # The server process, which a fault test may stop and start again (its data stays).
+    process: Optional[Service] = field(default=None, repr=False)
 
     def url(self, database: str, driver: str = "postgresql+psycopg2") -> str:
         return f"{driver}://{self.user}@{self.host}:{self.port}/{database}"
@@ -97,20 +94,12 @@ class Postgres:
         connection.close()
 
     def start(self) -> None:
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, cwd="/",
-                                            **_service_user())
-        wait_until(lambda: _postgres_ready(self), 60, "PostgreSQL", self.process)
+        self.process.start()
+        self.process.wait_ready()
 
     def stop(self) -> None:
         """PostgreSQL's "fast" shutdown (SIGINT): open connections are cut, as in an outage."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
+        self.process.stop()
 
 
 @contextlib.contextmanager
@@ -121,30 +110,30 @@ def running_postgres(log_dir: Path, user: str = "groupinsurance") -> Iterator[Po
         raise ServiceError("PostgreSQL is not installed (tools.services.ensure_installed installs it)")
     data_parent = Path(tempfile.mkdtemp(prefix="groupinsurance-pg-"))
     data_dir = data_parent / "data"
-    if os.geteuid() == 0:
-        postgres_user = pwd.getpwnam("postgres")
-        os.chown(data_parent, postgres_user.pw_uid, postgres_user.pw_gid)
+    popen_kwargs, env = _as_postgres_user()
+    if popen_kwargs:
+        os.chown(data_parent, popen_kwargs["user"], popen_kwargs["group"])
     port = free_port()
-    server = Postgres(
-        host="127.0.0.1", port=port, user=user, log_path=Path(log_dir) / f"postgres-{port}.log",
-        command=[str(bin_dir / "postgres"), "-D", str(data_dir), "-h", "127.0.0.1",
-                 "-p", str(port), "-k", str(data_parent),
-                 # A test database: durability traded for speed, nothing else changed.
-                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"],
+    server = Postgres(host="127.0.0.1", port=port, user=user)
+    server.process = Service(
+        "PostgreSQL",
+        [str(bin_dir / "postgres"), "-D", str(data_dir), "-h", "127.0.0.1", "-p", str(port), "-k", str(data_parent),
+         # A test database: durability traded for speed, nothing else changed.
+         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"],
+        Path("/"), env, Path(log_dir) / f"postgres-{port}.log", lambda: _postgres_ready(server), 60, popen_kwargs,
     )
     try:
         try:
             subprocess.run(
                 [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", user, "-A", "trust",
                  "--encoding", "UTF8", "--no-instructions"],
-                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/", **_service_user(),
+                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/", env=env, **popen_kwargs,
             )
         except subprocess.CalledProcessError as error:
             raise ServiceError(f"initdb failed: {error.stderr.decode(errors='replace')[-500:]}") from None
-        server.start()
-        yield server
+        with server.process.running():
+            yield server
     finally:
-        server.stop()
         shutil.rmtree(data_parent, ignore_errors=True)
 
 
@@ -176,23 +165,17 @@ def running_redis(log_dir: Path) -> Iterator[Redis]:
         raise ServiceError("Redis is not installed (tools.services.ensure_installed installs it)")
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="groupinsurance-redis-"))
-    with open(Path(log_dir) / f"redis-{port}.log", "wb") as log:
-        process = subprocess.Popen(
-            [program, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-             "--dir", str(workdir), "--protected-mode", "yes"],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
+    server = Redis(host="127.0.0.1", port=port)
+    process = Service(
+        "Redis",
+        [program, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(workdir), "--protected-mode", "yes"],
+        workdir, dict(os.environ), Path(log_dir) / f"redis-{port}.log", lambda: _redis_ready(server), 30,
+    )
     try:
-        server = Redis(host="127.0.0.1", port=port)
-        wait_until(lambda: _redis_ready(server), 30, "Redis", process)
-        yield server
+        with process.running():
+            yield server
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -72,11 +72,24 @@ class Service:
     log_path: Path
     ready: Callable[[], bool]
     ready_timeout: float
+    # Further subprocess.Popen arguments (e.g. the user to run as).
+    popen_kwargs: Dict[str, object] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
 
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, **self.popen_kwargs)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator["Service"]:
+        """Started and ready for the `with` block, stopped after it."""
+        try:
+            self.start()
+            self.wait_ready()
+            yield self
+        finally:
+            self.stop()
 
     def wait_ready(self) -> None:
         try:
@@ -92,6 +105,7 @@ class Service:
             self.process.wait(timeout=20)
 
     def stop(self) -> None:
+        """SIGINT: a clean shutdown for Rasa, Sanic and gunicorn, and PostgreSQL's "fast" one."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGINT)
@@ -188,6 +202,20 @@ def running_stack(
                 service.process.send_signal(signal.SIGINT)
         for service in services.values():
             service.stop()
+
+
+@contextlib.contextmanager
+def running_demo_stack(workdir: Path, identity_secret: str, model: Path = DEFAULT_MODEL) -> Iterator[Stack]:
+    """running_stack on an app database of its own (SQLite in `workdir`, migrated, with the demo data)
+    and its own identity secret: for tests and benchmarks, never the developer's var/app.db."""
+    from groupinsurance import demo_data
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{workdir / 'app.db'}"
+    demo_data.migrate_and_load(database_url)
+    overrides = {"DATABASE_URL": database_url, "IDENTITY_TOKEN_SECRET": identity_secret}
+    with running_stack(model=model, workdir=workdir, env_overrides=overrides) as running:
+        yield running
 
 
 def _ok(url: str) -> bool:
